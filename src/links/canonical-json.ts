@@ -1,0 +1,110 @@
+// Canonical JSON and the content digest of a link: equal content (whatever the key order or
+// whitespace it was posted with) gives equal bytes, so re-posting a state finds the same link.
+
+import { createHash } from "node:crypto";
+
+/** The metadata that, with the state, makes up a link's identity. */
+export interface LinkMeta {
+  title: string | null;
+  dataset: string | null;
+  view: string | null;
+}
+
+/**
+ * JSON with no whitespace and object keys sorted (by UTF-16 code units) at every depth, except
+ * the keys of a top-level `layers` object: in Neuroglancer's legacy `{"layers": {name: spec}}`
+ * form the key order is the layer order, so it is kept (each spec is still canonicalised).
+ * Like JSON.stringify, `undefined` members are dropped, `undefined` array items and non-finite
+ * numbers become null. Expects JSON data (as JSON.parse or a schema parser returns it): no
+ * cycles, no BigInt, no toJSON objects such as Date.
+ */
+export function canonicalJson(value: unknown): string {
+  const json = serialize(value, true);
+  if (json === undefined) throw new TypeError("canonicalJson: value is not representable as JSON");
+  return json;
+}
+
+/**
+ * The canonical state JSON (the bytes stored and served) and the hex SHA-256 of the canonical
+ * JSON of `{dataset, state, title, view}`. The wrapper is assembled around the already
+ * serialised state so a large state is serialised once; the `layers` exception applies to the
+ * state's own top level, not to the wrapper's.
+ */
+export function contentDigest(
+  state: unknown,
+  meta: LinkMeta,
+): { stateJson: string; digest: string } {
+  const stateJson = canonicalJson(state);
+  const identity =
+    `{"dataset":${JSON.stringify(meta.dataset)},"state":${stateJson},` +
+    `"title":${JSON.stringify(meta.title)},"view":${JSON.stringify(meta.view)}}`;
+  const digest = createHash("sha256").update(identity, "utf8").digest("hex");
+  return { stateJson, digest };
+}
+
+function serialize(value: unknown, topLevel: boolean): string | undefined {
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value);
+    case "number":
+      return Number.isFinite(value) ? JSON.stringify(value) : "null";
+    case "boolean":
+      return value ? "true" : "false";
+    case "object":
+      if (value === null) return "null";
+      if (Array.isArray(value)) return serializeArray(value);
+      return serializeMembers(
+        value as Record<string, unknown>,
+        Object.keys(value).sort(),
+        topLevel,
+      );
+    case "bigint":
+      throw new TypeError("canonicalJson: BigInt is not JSON");
+    default:
+      return undefined;
+  }
+}
+
+function serializeArray(items: readonly unknown[]): string {
+  // Long arrays in states are segment ids and coordinates: all scalars, whose canonical form is
+  // exactly JSON.stringify's, and the native serialiser is several times faster than a loop.
+  if (items.every(isPlainScalar)) return JSON.stringify(items);
+  let out = "[";
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) out += ",";
+    out += serialize(items[i], false) ?? "null";
+  }
+  return `${out}]`;
+}
+
+function isPlainScalar(value: unknown): boolean {
+  const type = typeof value;
+  return type === "string" || type === "boolean" || value === null || Number.isFinite(value);
+}
+
+// `keys` decides the order: sorted everywhere, except as given for a top-level `layers`
+// object, where Object.keys gives insertion order (integer-like keys such as "0" or "12" still
+// come first: JavaScript objects, and so JSON.parse, cannot keep them anywhere else).
+function serializeMembers(
+  object: Record<string, unknown>,
+  keys: readonly string[],
+  topLevel: boolean,
+): string {
+  let out = "{";
+  let first = true;
+  for (const key of keys) {
+    const member = object[key];
+    const json =
+      topLevel && key === "layers" && isPlainObject(member)
+        ? serializeMembers(member, Object.keys(member), false)
+        : serialize(member, false);
+    if (json === undefined) continue;
+    out += `${first ? "" : ","}${JSON.stringify(key)}:${json}`;
+    first = false;
+  }
+  return `${out}}`;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

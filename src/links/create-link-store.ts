@@ -1,0 +1,45 @@
+// The one place that picks the link store from configuration: Redis Cluster when cluster nodes
+// are given, else standalone Redis when a URL is given, else embedded SQLite; always behind the
+// in-process cache.
+
+import { CachedLinkStore, type CachedLinkStoreOptions } from "./cached-link-store.js";
+import type { LinkStore } from "./link-store.js";
+import { RedisLinkStore, type StoreLogger } from "./redis-link-store.js";
+import { SqliteLinkStore } from "./sqlite-link-store.js";
+
+export interface LinkStoreConfig {
+  /** REDIS_URL, e.g. redis://:password@host:6379/0 or rediss://... */
+  redisUrl?: string | undefined;
+  /** REDIS_CLUSTER_NODES split into "host:port" (or redis:// URL) entries; wins over redisUrl. */
+  redisClusterNodes?: readonly string[] | undefined;
+  /** DATA_DIR, home of the embedded store when no Redis is configured. */
+  dataDir: string;
+  /** Bound on every store call (Redis) or on waiting for a write lock (SQLite). */
+  timeoutMs: number;
+  cacheEntries: number;
+  cacheBytes: number;
+  onCacheResult?: CachedLinkStoreOptions["onCacheResult"];
+  logger: StoreLogger;
+}
+
+/** Opens the configured store; never waits for Redis, which connects in the background. */
+export function createLinkStore(config: LinkStoreConfig): CachedLinkStore {
+  const inner = openBackend(config);
+  config.logger.info({ store: inner.kind }, "link store opened");
+  return new CachedLinkStore(inner, {
+    maxEntries: config.cacheEntries,
+    maxBytes: config.cacheBytes,
+    onCacheResult: config.onCacheResult,
+  });
+}
+
+function openBackend(config: LinkStoreConfig): LinkStore {
+  const { logger, timeoutMs } = config;
+  if (config.redisClusterNodes !== undefined && config.redisClusterNodes.length > 0) {
+    return new RedisLinkStore({ clusterNodes: config.redisClusterNodes, timeoutMs, logger });
+  }
+  if (config.redisUrl !== undefined && config.redisUrl !== "") {
+    return new RedisLinkStore({ url: config.redisUrl, timeoutMs, logger });
+  }
+  return new SqliteLinkStore({ dataDir: config.dataDir, busyTimeoutMs: timeoutMs });
+}

@@ -1,0 +1,311 @@
+// The Redis link store (ioredis), for standalone Redis and Redis Cluster alike. Every command is
+// bounded by a timeout, and calls fail fast with StoreUnavailableError while Redis is slow or down.
+//
+// Key layout (prefix "nglaunch:"):
+//   nglaunch:link:<id>         string: the link record, `<header JSON>\n<stateJson>`
+//   nglaunch:digest:<sha256>   string: the id of the link with that content digest
+//
+// Record format: one string rather than a hash, because `SET key value NX` creates a string
+// atomically only if absent in one single-key command; a hash has no whole-key set-if-absent
+// without MULTI or Lua. The header line (JSON.stringify never emits a raw newline) holds the
+// metadata; everything after the first "\n" is stateJson, byte for byte, so a read does not
+// parse or unescape the state, however large it is.
+//
+// Cluster safety: every command touches exactly one key (GET, SET NX, DEL, PING has none), and
+// there are no transactions, multi-key commands or scripts. So it does not matter which slot or
+// node each key hashes to; no hash tags are needed.
+//
+// Atomic create without multi-key operations (see `create`):
+//   1. GET digest:<d>; if it names an id, return that link (created=false).
+//   2. Otherwise pick a new id and SET link:<id> <record> NX (a clash retries with another id,
+//      so a link is never overwritten).
+//   3. SET digest:<d> <id> NX. If that fails, a concurrent writer claimed the digest first:
+//      DEL our link key (its id was never returned to anyone) and return the winner's link.
+// Invariant: digest:<d> always names an existing link, because a writer claims the digest only
+// after its link record is stored, and the only link ever deleted is one whose digest claim
+// failed, which therefore no digest key names. One digest thus never gets two ids. If a record
+// is lost anyway (eviction, an unreplicated failover, manual deletion), step 1 rewrites it under
+// the id the digest names, so links already shared under that id start working again.
+// A failure between steps 2 and 3 leaves an unreachable record whose id nobody received.
+// Production Redis should run with `maxmemory-policy noeviction` and AOF (`appendfsync always`
+// or `everysec`), since links are meant to last for years.
+
+import { Cluster, Redis, type RedisOptions } from "ioredis";
+import {
+  type CreateResult,
+  type LinkStore,
+  type NewLink,
+  type StoredLink,
+  StoreUnavailableError,
+} from "./link-store.js";
+
+/** The subset of a pino logger the stores use (object first, then message). */
+export interface StoreLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export type RedisTarget = { url: string } | { clusterNodes: readonly string[] };
+
+export interface RedisClientOptions {
+  /** Per-command timeout; also the connect-timeout scale. */
+  timeoutMs: number;
+  logger: StoreLogger;
+}
+
+export type RedisLinkStoreOptions = {
+  logger: StoreLogger;
+  /** Bound on each Redis command (a create usually sends three). Default 500 ms. */
+  timeoutMs?: number;
+} & (
+  | RedisTarget
+  /** A client made by the caller, who keeps ownership: close() leaves it open. */
+  | { client: Redis | Cluster }
+);
+
+export const DEFAULT_REDIS_TIMEOUT_MS = 500;
+const KEY_PREFIX = "nglaunch:";
+const RECORD_VERSION = 1;
+/**
+ * Client states in which a connection attempt is under way (ioredis Redis and Cluster). Not
+ * "wait": a lazyConnect client only starts connecting when it is sent a command.
+ */
+const CONNECTING_STATES: ReadonlySet<string> = new Set(["connecting", "connect"]);
+/** Attempts at steps 1-3 before giving up; each retry needs an id clash or a lost race. */
+const MAX_CREATE_ATTEMPTS = 5;
+
+/** Delay before reconnect attempt `times`: doubling from 100 ms, capped at 1 s. */
+function reconnectDelay(times: number): number {
+  return Math.min(50 * 2 ** times, 1000);
+}
+
+/**
+ * An ioredis client (standalone for `url`, Cluster for `clusterNodes`, given as "host:port" or
+ * redis:// URLs) set up to fail fast: no offline queue, so commands sent while disconnected
+ * reject at once instead of waiting; a command timeout; one retry per request; reconnection in
+ * the background with capped backoff. It starts connecting immediately but never throws or
+ * crashes when Redis is not up: connection errors go to the logger, once per outage.
+ */
+export function createRedisClient(
+  target: RedisTarget,
+  options: RedisClientOptions,
+): Redis | Cluster {
+  const nodeOptions: RedisOptions = {
+    commandTimeout: options.timeoutMs,
+    connectTimeout: Math.max(2000, 4 * options.timeoutMs),
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    retryStrategy: reconnectDelay,
+  };
+  const client =
+    "url" in target
+      ? new Redis(target.url, nodeOptions)
+      : new Cluster([...target.clusterNodes], {
+          enableOfflineQueue: false,
+          clusterRetryStrategy: reconnectDelay,
+          redisOptions: nodeOptions,
+        });
+  let down = false;
+  client.on("error", (error: Error) => {
+    if (down) return;
+    down = true;
+    options.logger.warn({ err: error }, "redis unavailable; reconnecting in the background");
+  });
+  client.on("ready", () => {
+    if (!down) return;
+    down = false;
+    options.logger.info({}, "redis connection restored");
+  });
+  return client;
+}
+
+interface RecordHeader {
+  v: number;
+  digest: string;
+  title: string | null;
+  dataset: string | null;
+  view: string | null;
+  createdAt: string;
+  sizeBytes: number;
+}
+
+export class RedisLinkStore implements LinkStore {
+  readonly kind: "redis" | "redis-cluster";
+  readonly #client: Redis | Cluster;
+  readonly #ownsClient: boolean;
+  readonly #timeoutMs: number;
+  readonly #logger: StoreLogger;
+  #connectionAttempt: Promise<void> | undefined;
+
+  constructor(options: RedisLinkStoreOptions) {
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS;
+    this.#logger = options.logger;
+    if ("client" in options) {
+      this.#client = options.client;
+      this.#ownsClient = false;
+    } else {
+      this.#client = createRedisClient(options, {
+        timeoutMs: this.#timeoutMs,
+        logger: options.logger,
+      });
+      this.#ownsClient = true;
+    }
+    this.kind = this.#client.isCluster ? "redis-cluster" : "redis";
+  }
+
+  async create(link: NewLink, newId: () => string): Promise<CreateResult> {
+    const digestKey = `${KEY_PREFIX}digest:${link.digest}`;
+    for (let attempt = 1; attempt <= MAX_CREATE_ATTEMPTS; attempt++) {
+      const existingId = await this.#call("GET", () => this.#client.get(digestKey));
+      if (existingId !== null) {
+        const existing = await this.#read(existingId);
+        if (existing !== null) return { link: existing, created: false };
+        const restored = newRecord(link, existingId);
+        if (await this.#setIfAbsent(linkKey(existingId), encodeRecord(restored))) {
+          this.#logger.warn({ id: existingId }, "link record was missing; rewritten from content");
+          return { link: restored, created: true };
+        }
+        continue; // a concurrent writer restored it; the next round reads theirs
+      }
+
+      const stored = newRecord(link, newId());
+      if (!(await this.#setIfAbsent(linkKey(stored.id), encodeRecord(stored)))) {
+        continue; // id clash: never overwrite, try another id
+      }
+      if (await this.#setIfAbsent(digestKey, stored.id)) {
+        return { link: stored, created: true };
+      }
+      // Lost the race for the digest: drop our record (nobody has its id); next round returns
+      // the winner's link.
+      await this.#call("DEL", () => this.#client.del(linkKey(stored.id)));
+    }
+    throw new Error(`link create gave up after ${MAX_CREATE_ATTEMPTS} attempts`);
+  }
+
+  async get(id: string): Promise<StoredLink | null> {
+    return this.#read(id);
+  }
+
+  async ping(): Promise<void> {
+    await this.#call("PING", () => this.#client.ping());
+  }
+
+  async close(): Promise<void> {
+    if (!this.#ownsClient) return;
+    try {
+      await this.#call("QUIT", () => this.#client.quit());
+    } catch {
+      // Not connected (or too slow to say goodbye): drop the socket and stop reconnecting.
+      this.#client.disconnect();
+    }
+  }
+
+  async #read(id: string): Promise<StoredLink | null> {
+    const raw = await this.#call("GET", () => this.#client.get(linkKey(id)));
+    return raw === null ? null : decodeRecord(id, raw);
+  }
+
+  async #setIfAbsent(key: string, value: string): Promise<boolean> {
+    const reply = await this.#call("SET NX", () => this.#client.set(key, value, "NX"));
+    return reply === "OK";
+  }
+
+  /**
+   * Sends one command and bounds it by timeoutMs, on top of ioredis's own commandTimeout (which
+   * a caller-made client may lack, and which Cluster redirections and CLUSTERDOWN retries can
+   * stretch). The bound is per command, not per call: under a burst, commands queue behind each
+   * other on the connection, and a healthy but busy Redis should not turn into 503s. While Redis
+   * is down, commands fail at once (no offline queue); while it hangs, the first command of a
+   * call fails after timeoutMs. Only while a connection attempt is under way (typically just
+   * after startup) does a command wait for it, within the same bound. Any failure, including a
+   * reply error such as OOM or CLUSTERDOWN, means the store cannot serve now:
+   * StoreUnavailableError.
+   */
+  async #call<T>(command: string, send: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new StoreUnavailableError(`redis ${command} timed out`)),
+        this.#timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([this.#connectionSettled().then(send), timeout]);
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new StoreUnavailableError(`redis ${command} failed: ${reason}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Resolves once the connection attempt under way succeeds or fails (at once when none is):
+   * without an offline queue, a command sent while connecting would fail although Redis is fine.
+   * All waiters share one pair of listeners, so a burst of requests at startup adds no more.
+   */
+  #connectionSettled(): Promise<void> {
+    if (!CONNECTING_STATES.has(this.#client.status)) return Promise.resolve();
+    this.#connectionAttempt ??= new Promise<void>((resolve) => {
+      const client = this.#client;
+      const settle = () => {
+        clearTimeout(timer);
+        client.off("ready", settle);
+        client.off("close", settle);
+        this.#connectionAttempt = undefined;
+        resolve();
+      };
+      const timer = setTimeout(settle, this.#timeoutMs);
+      client.on("ready", settle);
+      client.on("close", settle);
+    });
+    return this.#connectionAttempt;
+  }
+}
+
+function linkKey(id: string): string {
+  return `${KEY_PREFIX}link:${id}`;
+}
+
+function newRecord(link: NewLink, id: string): StoredLink {
+  return {
+    id,
+    digest: link.digest,
+    stateJson: link.stateJson,
+    title: link.title,
+    dataset: link.dataset,
+    view: link.view,
+    createdAt: new Date().toISOString(),
+    sizeBytes: Buffer.byteLength(link.stateJson, "utf8"),
+  };
+}
+
+function encodeRecord(link: StoredLink): string {
+  const header: RecordHeader = {
+    v: RECORD_VERSION,
+    digest: link.digest,
+    title: link.title,
+    dataset: link.dataset,
+    view: link.view,
+    createdAt: link.createdAt,
+    sizeBytes: link.sizeBytes,
+  };
+  return `${JSON.stringify(header)}\n${link.stateJson}`;
+}
+
+function decodeRecord(id: string, raw: string): StoredLink {
+  const newline = raw.indexOf("\n");
+  const header = newline < 0 ? undefined : (JSON.parse(raw.slice(0, newline)) as RecordHeader);
+  if (header?.v !== RECORD_VERSION) throw new Error(`link ${id}: unreadable record`);
+  return {
+    id,
+    digest: header.digest,
+    stateJson: raw.slice(newline + 1),
+    title: header.title,
+    dataset: header.dataset,
+    view: header.view,
+    createdAt: header.createdAt,
+    sizeBytes: header.sizeBytes,
+  };
+}

@@ -1,0 +1,189 @@
+// The embedded default link store: one SQLite file, <dataDir>/links.sqlite3, no server needed.
+// Durable across restarts, crashes and power loss; safe to share between processes on one host.
+
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import {
+  type CreateResult,
+  type LinkStore,
+  type NewLink,
+  type StoredLink,
+  StoreUnavailableError,
+} from "./link-store.js";
+
+export interface SqliteLinkStoreOptions {
+  /** Directory of links.sqlite3; created when missing. */
+  dataDir: string;
+  /** How long a write waits for another process's write lock before failing as unavailable. */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * Schema migrations, in order; PRAGMA user_version counts how many have run. Append, never edit:
+ * a file written by version N is upgraded by running migrations N+1.. on open.
+ */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE links (
+     id         TEXT PRIMARY KEY,
+     digest     TEXT NOT NULL UNIQUE,
+     state_json TEXT NOT NULL,
+     title      TEXT,
+     dataset    TEXT,
+     view       TEXT,
+     created_at TEXT NOT NULL,
+     size_bytes INTEGER NOT NULL
+   ) STRICT`,
+];
+
+/** A new id that clashes this many times in a row means the id source is broken, not unlucky. */
+const MAX_ID_ATTEMPTS = 5;
+
+interface LinkRow {
+  id: string;
+  digest: string;
+  state_json: string;
+  title: string | null;
+  dataset: string | null;
+  view: string | null;
+  created_at: string;
+  size_bytes: number;
+}
+
+export class SqliteLinkStore implements LinkStore {
+  readonly kind = "sqlite";
+  /** Path of the database file. */
+  readonly path: string;
+  readonly #db: Database.Database;
+  readonly #insert: Database.Statement<[LinkRow]>;
+  readonly #selectById: Database.Statement<[string], LinkRow>;
+  readonly #selectByDigest: Database.Statement<[string], LinkRow>;
+  readonly #ping: Database.Statement<[]>;
+  readonly #createOnce: (link: NewLink, id: string) => CreateResult;
+
+  constructor(options: SqliteLinkStoreOptions) {
+    mkdirSync(options.dataDir, { recursive: true });
+    this.path = join(options.dataDir, "links.sqlite3");
+    const db = new Database(this.path);
+    this.#db = db;
+    try {
+      db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 1000)}`);
+      db.pragma("journal_mode = WAL");
+      // In WAL mode, synchronous=NORMAL only fsyncs at checkpoints: a committed transaction can
+      // vanish on power loss even though we already answered 201 with its id. FULL fsyncs the
+      // WAL on every commit, so an acknowledged link is on disk before the caller sees its id.
+      // Link creation is rare next to reads, so the extra fsync per create is cheap.
+      db.pragma("synchronous = FULL");
+      migrate(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+
+    this.#insert = db.prepare(
+      `INSERT INTO links (id, digest, state_json, title, dataset, view, created_at, size_bytes)
+       VALUES (@id, @digest, @state_json, @title, @dataset, @view, @created_at, @size_bytes)
+       ON CONFLICT (digest) DO NOTHING`,
+    );
+    this.#selectById = db.prepare("SELECT * FROM links WHERE id = ?");
+    this.#selectByDigest = db.prepare("SELECT * FROM links WHERE digest = ?");
+    this.#ping = db.prepare("SELECT 1");
+
+    // A clash on `digest` is absorbed by ON CONFLICT; a clash on the `id` primary key still
+    // throws (and rolls back), so an existing link is never overwritten. IMMEDIATE takes the
+    // write lock up front, so the insert and the read-back see the same database state even
+    // when other processes write to the same file.
+    this.#createOnce = db.transaction((link: NewLink, id: string): CreateResult => {
+      const { changes } = this.#insert.run({
+        id,
+        digest: link.digest,
+        state_json: link.stateJson,
+        title: link.title,
+        dataset: link.dataset,
+        view: link.view,
+        created_at: new Date().toISOString(),
+        size_bytes: Buffer.byteLength(link.stateJson, "utf8"),
+      });
+      const row = this.#selectByDigest.get(link.digest);
+      if (row === undefined) throw new Error(`link with digest ${link.digest} vanished`);
+      return { link: toStoredLink(row), created: changes === 1 };
+    }).immediate;
+  }
+
+  async create(link: NewLink, newId: () => string): Promise<CreateResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return this.#createOnce(link, newId());
+      } catch (error) {
+        if (!isIdClash(error)) throw asStoreError(error);
+        if (attempt >= MAX_ID_ATTEMPTS) {
+          throw new Error(`no free link id after ${MAX_ID_ATTEMPTS} attempts`, { cause: error });
+        }
+      }
+    }
+  }
+
+  async get(id: string): Promise<StoredLink | null> {
+    try {
+      const row = this.#selectById.get(id);
+      return row === undefined ? null : toStoredLink(row);
+    } catch (error) {
+      throw asStoreError(error);
+    }
+  }
+
+  async ping(): Promise<void> {
+    try {
+      this.#ping.get();
+    } catch (error) {
+      throw asStoreError(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#db.close();
+  }
+}
+
+function migrate(db: Database.Database): void {
+  db.transaction(() => {
+    const version = db.pragma("user_version", { simple: true }) as number;
+    if (version > MIGRATIONS.length) {
+      throw new Error(
+        `links.sqlite3 has schema version ${version}; this nglaunch knows up to ${MIGRATIONS.length}`,
+      );
+    }
+    for (const sql of MIGRATIONS.slice(version)) db.exec(sql);
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
+}
+
+function toStoredLink(row: LinkRow): StoredLink {
+  return {
+    id: row.id,
+    digest: row.digest,
+    stateJson: row.state_json,
+    title: row.title,
+    dataset: row.dataset,
+    view: row.view,
+    createdAt: row.created_at,
+    sizeBytes: row.size_bytes,
+  };
+}
+
+function sqliteCode(error: unknown): string | undefined {
+  return error instanceof Database.SqliteError ? error.code : undefined;
+}
+
+function isIdClash(error: unknown): boolean {
+  return sqliteCode(error) === "SQLITE_CONSTRAINT_PRIMARYKEY";
+}
+
+/** Lock contention, I/O errors and a full or read-only disk are outages (503), not bugs. */
+function asStoreError(error: unknown): unknown {
+  const code = sqliteCode(error);
+  if (code !== undefined && /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY)/.test(code)) {
+    return new StoreUnavailableError(`sqlite: ${code}`, { cause: error });
+  }
+  return error;
+}

@@ -1,0 +1,492 @@
+// One behavioural suite for every LinkStore (embedded SQLite, Redis, Redis Cluster), run against
+// the real thing, plus the failure behaviour only a networked store has.
+
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import Database from "better-sqlite3";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CachedLinkStore } from "../../src/links/cached-link-store.js";
+import { contentDigest, type LinkMeta } from "../../src/links/canonical-json.js";
+import { createLinkStore } from "../../src/links/create-link-store.js";
+import { isLinkId, newLinkId } from "../../src/links/link-id.js";
+import { type LinkStore, type NewLink, StoreUnavailableError } from "../../src/links/link-store.js";
+import { RedisLinkStore, type StoreLogger } from "../../src/links/redis-link-store.js";
+import { SqliteLinkStore } from "../../src/links/sqlite-link-store.js";
+import {
+  REDIS_MISSING_REASON,
+  type RedisClusterProcesses,
+  type RedisServer,
+  redisServerAvailable,
+  startRedisCluster,
+  startRedisServer,
+} from "../helpers/redis-server.js";
+
+const redisAvailable = redisServerAvailable();
+
+// The shared suite checks correctness, including a burst of 500 creates on a two-core machine
+// that may be busy with other suites; a roomy per-command bound keeps queueing alone from
+// failing it. The failure tests use the 500 ms default, since latency is what they measure.
+const SHARED_SUITE_TIMEOUT_MS = 3000;
+
+/** Collects what the stores log instead of printing it. */
+function testLogger(): StoreLogger & { warnings: string[] } {
+  const warnings: string[] = [];
+  return {
+    warnings,
+    info() {},
+    warn(_obj, msg) {
+      warnings.push(msg);
+    },
+  };
+}
+
+/** A link with unique content, so tests sharing one backend never see each other's links. */
+function sampleLink(meta: Partial<LinkMeta> = {}, nonce: string = randomUUID()): NewLink {
+  const fullMeta: LinkMeta = { title: null, dataset: null, view: null, ...meta };
+  const state = {
+    layout: "4panel",
+    layers: [{ type: "segmentation", name: "seg", source: "precomputed://x", segments: [nonce] }],
+  };
+  return { ...contentDigest(state, fullMeta), ...fullMeta };
+}
+
+async function eventually(check: () => Promise<void>, timeoutMs = 5000): Promise<void> {
+  const giveUpAt = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > giveUpAt) throw error;
+      await sleep(50);
+    }
+  }
+}
+
+/** What the shared suite needs from a backend. */
+interface Backend {
+  /** A new store instance on the same backend (a second connection / client). */
+  open(): LinkStore;
+  /** Simulates a restart or crash; afterwards `open()` and existing stores must work. */
+  restart?(): Promise<void>;
+  /** Number of link records held, to show no orphans are left behind. */
+  countLinks?(): Promise<number>;
+}
+
+function sharedSuite(backend: () => Backend): void {
+  let store: LinkStore;
+  beforeAll(async () => {
+    store = backend().open();
+    await eventually(() => store.ping()); // a fresh Redis client connects in the background
+  });
+
+  it("stores a link and returns it with every field", async () => {
+    const link = sampleLink({ title: "Neuron 42 ✨", dataset: "prism", view: "overview" });
+    const { link: stored, created } = await store.create(link, newLinkId);
+    expect(created).toBe(true);
+    expect(isLinkId(stored.id)).toBe(true);
+    expect(stored).toMatchObject(link);
+    expect(stored.sizeBytes).toBe(Buffer.byteLength(link.stateJson));
+    expect(new Date(stored.createdAt).toISOString()).toBe(stored.createdAt);
+    expect(Math.abs(Date.parse(stored.createdAt) - Date.now())).toBeLessThan(60_000);
+    expect(await store.get(stored.id)).toEqual(stored);
+  });
+
+  it("returns the existing link when the same content is created again", async () => {
+    const link = sampleLink({ title: "again" });
+    const first = await store.create(link, newLinkId);
+    const second = await store.create({ ...link }, newLinkId);
+    expect(second.created).toBe(false);
+    expect(second.link).toEqual(first.link);
+  });
+
+  it("makes a separate link when only the title differs", async () => {
+    const nonce = randomUUID();
+    const one = await store.create(sampleLink({ title: "one" }, nonce), newLinkId);
+    const two = await store.create(sampleLink({ title: "two" }, nonce), newLinkId);
+    expect(two.created).toBe(true);
+    expect(two.link.id).not.toBe(one.link.id);
+    expect(two.link.stateJson).toBe(one.link.stateJson);
+    expect((await store.get(one.link.id))?.title).toBe("one");
+  });
+
+  it("returns null for an unknown id", async () => {
+    expect(await store.get(newLinkId())).toBeNull();
+  });
+
+  it("retries with a fresh id when the new id is taken, never overwriting", async () => {
+    const taken = (await store.create(sampleLink({ title: "taken" }), newLinkId)).link;
+    const ids = [taken.id];
+    const clashingThenFresh = () => ids.shift() ?? newLinkId();
+    const { link, created } = await store.create(sampleLink({ title: "new" }), clashingThenFresh);
+    expect(created).toBe(true);
+    expect(link.id).not.toBe(taken.id);
+    expect(await store.get(taken.id)).toEqual(taken);
+    expect(await store.get(link.id)).toEqual(link);
+  });
+
+  it("gives each content exactly one id under 500 concurrent creates, half duplicates", async () => {
+    const other = backend().open(); // two connections racing, as two service instances would
+    try {
+      await eventually(() => other.ping());
+      const distinct = Array.from({ length: 250 }, (_, i) => sampleLink({ title: `c${i}` }));
+      const requests = [...distinct, ...distinct.map((link) => ({ ...link }))];
+      requests.sort(() => Math.random() - 0.5);
+      const before = await backend().countLinks?.();
+      const results = await Promise.all(
+        requests.map((link, i) => (i % 2 === 0 ? store : other).create(link, newLinkId)),
+      );
+
+      const idsByDigest = new Map<string, Set<string>>();
+      for (const { link } of results) {
+        const ids = idsByDigest.get(link.digest) ?? new Set<string>();
+        ids.add(link.id);
+        idsByDigest.set(link.digest, ids);
+      }
+      expect(idsByDigest.size).toBe(250);
+      for (const ids of idsByDigest.values()) expect(ids.size).toBe(1);
+      expect(new Set(results.map(({ link }) => link.id)).size).toBe(250);
+      expect(results.filter(({ created }) => created)).toHaveLength(250);
+      for (const link of distinct) {
+        const id = [...(idsByDigest.get(link.digest) ?? [])][0] ?? "";
+        expect((await store.get(id))?.stateJson).toBe(link.stateJson);
+      }
+      if (before !== undefined) expect(await backend().countLinks?.()).toBe(before + 250);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("keeps links across a restart", async (context) => {
+    const { restart } = backend();
+    if (restart === undefined) context.skip("this backend has no restart test");
+    const { link } = await store.create(sampleLink({ title: "durable" }), newLinkId);
+    await restart?.();
+    store = backend().open(); // a fresh instance, as after a service restart
+    await eventually(() => store.ping());
+    expect(await store.get(link.id)).toEqual(link);
+  });
+}
+
+describe("SqliteLinkStore", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "nglaunch-sqlite-"));
+  const open: SqliteLinkStore[] = [];
+  const openStore = () => {
+    const store = new SqliteLinkStore({ dataDir });
+    open.push(store);
+    return store;
+  };
+  const backend: Backend = {
+    open: openStore,
+    // A service restart: every connection closed, then the file opened afresh.
+    async restart() {
+      for (const store of open.splice(0)) await store.close();
+    },
+    async countLinks() {
+      const db = new Database(join(dataDir, "links.sqlite3"), { readonly: true });
+      try {
+        return (db.prepare("SELECT count(*) AS n FROM links").get() as { n: number }).n;
+      } finally {
+        db.close();
+      }
+    },
+  };
+
+  afterAll(async () => {
+    for (const store of open) await store.close().catch(() => {});
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  describe("shared behaviour", () => sharedSuite(() => backend));
+
+  it("creates the data directory, uses WAL and records the schema version", async () => {
+    const nested = join(dataDir, "nested", "dir");
+    const store = new SqliteLinkStore({ dataDir: nested });
+    await store.close();
+    const db = new Database(join(nested, "links.sqlite3"), { readonly: true });
+    try {
+      expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+      expect(db.pragma("user_version", { simple: true })).toBe(1);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("refuses a database written by a newer schema version", () => {
+    const newer = join(dataDir, "newer");
+    new SqliteLinkStore({ dataDir: newer }).close();
+    const db = new Database(join(newer, "links.sqlite3"));
+    db.pragma("user_version = 99");
+    db.close();
+    expect(() => new SqliteLinkStore({ dataDir: newer })).toThrow(/schema version 99/);
+  });
+});
+
+describe.skipIf(!redisAvailable)(
+  `RedisLinkStore (standalone)${redisAvailable ? "" : `: ${REDIS_MISSING_REASON}`}`,
+  () => {
+    let server: RedisServer;
+    const stores: RedisLinkStore[] = [];
+    const logger = testLogger();
+    const openStore = (timeoutMs?: number) => {
+      const store = new RedisLinkStore({ url: server.url, timeoutMs, logger });
+      stores.push(store);
+      return store;
+    };
+    const backend: Backend = {
+      open: () => openStore(SHARED_SUITE_TIMEOUT_MS),
+      // A crash, not a clean shutdown: only appendfsync=always keeps the last writes.
+      restart: () => server.restart("SIGKILL"),
+      async countLinks() {
+        const client = new Redis(server.url);
+        try {
+          let count = 0;
+          for await (const keys of client.scanStream({ match: "nglaunch:link:*", count: 1000 })) {
+            count += (keys as string[]).length;
+          }
+          return count;
+        } finally {
+          client.disconnect();
+        }
+      },
+    };
+
+    /** A store whose client is connected (a fresh client needs a moment; it never queues). */
+    async function readyStore(): Promise<RedisLinkStore> {
+      const store = openStore();
+      await eventually(() => store.ping());
+      return store;
+    }
+
+    beforeAll(async () => {
+      server = await startRedisServer();
+    });
+    afterAll(async () => {
+      for (const store of stores) await store.close();
+      await server?.dispose();
+    });
+
+    describe("shared behaviour", () => sharedSuite(() => backend));
+
+    it("uses the documented key layout", async () => {
+      const store = await readyStore();
+      const { link } = await store.create(sampleLink({ title: "layout" }), newLinkId);
+      const client = new Redis(server.url);
+      try {
+        expect(await client.get(`nglaunch:digest:${link.digest}`)).toBe(link.id);
+        const record = await client.get(`nglaunch:link:${link.id}`);
+        const [header, ...rest] = (record ?? "").split("\n");
+        expect(rest.join("\n")).toBe(link.stateJson);
+        expect(JSON.parse(header ?? "")).toEqual({
+          v: 1,
+          digest: link.digest,
+          title: "layout",
+          dataset: null,
+          view: null,
+          createdAt: link.createdAt,
+          sizeBytes: link.sizeBytes,
+        });
+      } finally {
+        client.disconnect();
+      }
+    });
+
+    it("rewrites a lost record under the id its digest still names", async () => {
+      const store = await readyStore();
+      const link = sampleLink({ title: "lost" });
+      const { link: original } = await store.create(link, newLinkId);
+      const client = new Redis(server.url);
+      await client.del(`nglaunch:link:${original.id}`);
+      client.disconnect();
+      const { link: restored, created } = await store.create(link, newLinkId);
+      expect(created).toBe(true);
+      expect(restored.id).toBe(original.id);
+      expect(await store.get(original.id)).toMatchObject(link);
+      expect(logger.warnings).toContain("link record was missing; rewritten from content");
+    });
+
+    it("lets the first commands of a fresh store wait for its connection", async () => {
+      const store = openStore(); // connecting in the background; no offline queue
+      const results = await Promise.all([
+        store.create(sampleLink({ title: "early" }), newLinkId),
+        store.get(newLinkId()),
+        store.ping(),
+      ]);
+      expect(results[0].created).toBe(true);
+    });
+
+    it("opens without a reachable Redis and rejects quickly instead of hanging", async () => {
+      const { port } = server;
+      const nowhere = new RedisLinkStore({
+        url: `redis://127.0.0.1:${port + 1}`,
+        logger: testLogger(),
+      });
+      try {
+        const start = Date.now();
+        await expect(nowhere.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
+        await expect(nowhere.get(newLinkId())).rejects.toBeInstanceOf(StoreUnavailableError);
+        expect(Date.now() - start).toBeLessThan(1000);
+      } finally {
+        await nowhere.close();
+      }
+    });
+
+    it("times out within the bound while Redis is frozen", async () => {
+      const store = await readyStore();
+      server.pause();
+      try {
+        const start = Date.now();
+        await expect(store.get(newLinkId())).rejects.toBeInstanceOf(StoreUnavailableError);
+        await expect(store.create(sampleLink(), newLinkId)).rejects.toBeInstanceOf(
+          StoreUnavailableError,
+        );
+        expect(Date.now() - start).toBeLessThan(1500); // two calls, 500 ms each at most
+      } finally {
+        server.resume();
+      }
+      await eventually(() => store.ping());
+    });
+
+    it("fails fast while Redis is down, still serves cached links, and recovers", async () => {
+      const cached = new CachedLinkStore(await readyStore(), { maxEntries: 100, maxBytes: 1e6 });
+      const { link: hot } = await cached.create(sampleLink({ title: "hot" }), newLinkId);
+      const { link: cold } = await (await readyStore()).create(
+        sampleLink({ title: "cold" }),
+        newLinkId,
+      );
+
+      await server.stop();
+      try {
+        let start = Date.now();
+        await expect(cached.get(cold.id)).rejects.toBeInstanceOf(StoreUnavailableError);
+        expect(Date.now() - start).toBeLessThan(1000);
+        start = Date.now();
+        await expect(cached.create(sampleLink(), newLinkId)).rejects.toBeInstanceOf(
+          StoreUnavailableError,
+        );
+        expect(Date.now() - start).toBeLessThan(1000);
+        expect(await cached.get(hot.id)).toEqual(hot);
+        await expect(cached.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
+        expect(cached.stats()).toMatchObject({ hits: 1, misses: 1, entries: 1 });
+      } finally {
+        await server.restart();
+      }
+      await eventually(() => cached.ping(), 5000);
+      expect(await cached.get(cold.id)).toEqual(cold);
+    });
+
+    it("is what createLinkStore picks for a Redis URL, behind the cache", async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), "nglaunch-unused-"));
+      const store = createLinkStore({
+        redisUrl: server.url,
+        dataDir,
+        timeoutMs: 500,
+        cacheEntries: 10,
+        cacheBytes: 1e6,
+        logger: testLogger(),
+      });
+      try {
+        expect(store).toBeInstanceOf(CachedLinkStore);
+        expect(store.kind).toBe("redis");
+        await eventually(() => store.ping());
+        const { link } = await store.create(sampleLink(), newLinkId);
+        expect(await store.get(link.id)).toEqual(link);
+      } finally {
+        await store.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    });
+  },
+);
+
+describe.skipIf(!redisAvailable)(
+  `RedisLinkStore (cluster)${redisAvailable ? "" : `: ${REDIS_MISSING_REASON}`}`,
+  () => {
+    let cluster: RedisClusterProcesses;
+    const stores: LinkStore[] = [];
+    const backend: Backend = {
+      open() {
+        const store = new RedisLinkStore({
+          clusterNodes: cluster.nodes,
+          timeoutMs: SHARED_SUITE_TIMEOUT_MS,
+          logger: testLogger(),
+        });
+        stores.push(store);
+        return store;
+      },
+    };
+
+    beforeAll(async () => {
+      cluster = await startRedisCluster();
+      const first = backend.open();
+      await eventually(() => first.ping(), 10_000);
+    });
+    afterAll(async () => {
+      for (const store of stores) await store.close();
+      await cluster?.dispose();
+    });
+
+    it("reports its kind", () => {
+      expect(backend.open().kind).toBe("redis-cluster");
+    });
+
+    describe("shared behaviour", () => sharedSuite(() => backend));
+  },
+);
+
+describe("createLinkStore", () => {
+  it("opens the embedded SQLite store when no Redis is configured", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "nglaunch-default-"));
+    const store = createLinkStore({
+      redisUrl: "",
+      dataDir,
+      timeoutMs: 500,
+      cacheEntries: 10,
+      cacheBytes: 1e6,
+      logger: testLogger(),
+    });
+    try {
+      expect(store.kind).toBe("sqlite");
+      const { link } = await store.create(sampleLink(), newLinkId);
+      expect(await store.get(link.id)).toEqual(link);
+      expect(await store.get(link.id)).toEqual(link);
+      expect(store.stats()).toMatchObject({ hits: 2, misses: 0, entries: 1 });
+    } finally {
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("CachedLinkStore", () => {
+  it("bounds the cache by entries and bytes and reports hits to the hook", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "nglaunch-cache-"));
+    const results: boolean[] = [];
+    const inner = new SqliteLinkStore({ dataDir });
+    const cached = new CachedLinkStore(inner, {
+      maxEntries: 3,
+      maxBytes: 4000,
+      onCacheResult: (hit) => results.push(hit),
+    });
+    try {
+      const links = [];
+      for (let i = 0; i < 5; i++) links.push((await cached.create(sampleLink(), newLinkId)).link);
+      expect(cached.stats().entries).toBe(3);
+      expect(await cached.get(links[0]?.id ?? "")).toEqual(links[0]); // evicted, read through
+      expect(await cached.get(links[4]?.id ?? "")).toEqual(links[4]);
+      expect(results).toEqual([false, true]);
+
+      const big = { ...sampleLink(), stateJson: "x".repeat(5000) };
+      const { link } = await cached.create(big, newLinkId);
+      expect(cached.stats().bytes).toBeLessThanOrEqual(4000);
+      expect(await cached.get(link.id)).toEqual(link); // too big to cache, still served
+      expect(results.at(-1)).toBe(false);
+    } finally {
+      await cached.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
