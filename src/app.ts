@@ -1,0 +1,79 @@
+// Builds the nglaunch fastify application from a config. Tests, the CLI, benchmarks and
+// server.ts all go through buildApp.
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import fp from "fastify-plugin";
+import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import type { Config } from "./config.js";
+import { parseJsonLosslessly } from "./domain/neuroglancer-url.js";
+import errorHandler from "./plugins/app/error-handler.js";
+import links from "./plugins/app/links.js";
+import presets from "./plugins/app/presets.js";
+import swagger from "./plugins/external/swagger.js";
+import healthRoutes from "./routes/health.js";
+import linkRoutes from "./routes/links.js";
+import presetRoutes from "./routes/presets.js";
+import stateRoutes from "./routes/states.js";
+import viewRoutes from "./routes/views.js";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    config: Readonly<Config>;
+  }
+}
+
+export interface BuildOptions {
+  /** pino options or false; defaults to a logger at config.logLevel. */
+  logger?: FastifyServerOptions["logger"];
+}
+
+export async function buildApp(
+  config: Readonly<Config>,
+  options: BuildOptions = {},
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    bodyLimit: config.maxStateBytes,
+    // A hop count is valid for fastify (proxy-addr) though its types omit numbers.
+    trustProxy: (config.trustProxy ?? false) as boolean | string | string[],
+    requestIdHeader: "x-request-id",
+    genReqId: () => crypto.randomUUID(),
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  // JSON only: no text/plain parser, so other content types get 415 instead of odd 400s.
+  app.removeAllContentTypeParsers();
+  // Segment IDs above 2^53 must not be rounded by JSON.parse before anyone can object:
+  // the lossless parser keeps such numbers as markers the validators report.
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+    try {
+      done(null, parseJsonLosslessly(body as string));
+    } catch (error) {
+      const err = error as Error & { statusCode?: number };
+      err.statusCode = 400;
+      err.message = `body is not valid JSON: ${err.message}`;
+      done(err, undefined);
+    }
+  });
+
+  await app.register(
+    fp(
+      async (instance) => {
+        instance.decorate("config", config);
+      },
+      { name: "config" },
+    ),
+  );
+  await app.register(errorHandler);
+  await app.register(swagger);
+  await app.register(presets);
+  await app.register(links);
+
+  await app.register(healthRoutes);
+  await app.register(presetRoutes);
+  await app.register(stateRoutes);
+  await app.register(viewRoutes);
+  await app.register(linkRoutes);
+  return app;
+}

@@ -1,0 +1,32 @@
+// Opens the configured link store (Redis or embedded SQLite, behind the read cache) and
+// exposes it as `app.links`; closes it with the app.
+import type { FastifyInstance } from "fastify";
+import fp from "fastify-plugin";
+import type { CachedLinkStore } from "../../links/cached-link-store.js";
+import { createLinkStore } from "../../links/create-link-store.js";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    links: CachedLinkStore;
+  }
+}
+
+export default fp(
+  async function links(app: FastifyInstance) {
+    const { config } = app;
+    const store = createLinkStore({
+      redisUrl: config.redisUrl,
+      redisClusterNodes: config.redisClusterNodes,
+      dataDir: config.dataDir,
+      timeoutMs: config.storeTimeoutMs,
+      cacheEntries: config.linkCacheEntries,
+      cacheBytes: config.linkCacheBytes,
+      logger: app.log,
+    });
+    app.decorate("links", store);
+    app.addHook("onClose", async () => {
+      await store.close();
+    });
+  },
+  { name: "links", dependencies: ["config"] },
+);

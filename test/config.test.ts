@@ -1,0 +1,82 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, packageRoot } from "../src/config.js";
+
+describe("loadConfig", () => {
+  it("has defaults for everything", () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(8080);
+    expect(config.publicUrl).toBe("http://localhost:8080");
+    expect(config.presetsDir).toBe(path.join(packageRoot, "presets"));
+    expect(config.redisUrl).toBeUndefined();
+    expect(config.embedOrigins).toEqual(["*"]);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it("reads values and derives PUBLIC_URL from PORT", () => {
+    const config = loadConfig({
+      PORT: "9000",
+      SOURCE_ROOTS: "e11-prism=http://127.0.0.1:1234/fx, other=s3://b/p/",
+      REDIS_CLUSTER_NODES: "127.0.0.1:7000,127.0.0.1:7001",
+      TRUST_PROXY: "1",
+      PUBLIC_URL: "",
+    });
+    expect(config.publicUrl).toBe("http://localhost:9000");
+    expect(config.sourceRoots).toEqual({
+      "e11-prism": "http://127.0.0.1:1234/fx",
+      other: "s3://b/p/",
+    });
+    expect(config.redisClusterNodes).toEqual(["127.0.0.1:7000", "127.0.0.1:7001"]);
+    expect(config.trustProxy).toBe(1);
+  });
+
+  it("strips a trailing slash from PUBLIC_URL", () => {
+    expect(loadConfig({ PUBLIC_URL: "https://ngl.example.org/" }).publicUrl).toBe(
+      "https://ngl.example.org",
+    );
+  });
+
+  it.each([
+    [{ PORT: "eighty" }, "PORT"],
+    [{ PORT: "70000" }, "PORT"],
+    [{ PUBLIC_URL: "ftp://x" }, "PUBLIC_URL"],
+    [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+    [{ REDIS_URL: "localhost:6379" }, "REDIS_URL"],
+    [{ SOURCE_ROOTS: "just-a-url" }, "SOURCE_ROOTS"],
+  ])("rejects %j naming %s", (env, name) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(new RegExp(`${name}: `));
+  });
+});
+
+describe("start-up", () => {
+  const startServer = (env: Record<string, string>) =>
+    spawnSync(process.execPath, ["--import", "tsx", "src/server.ts"], {
+      cwd: packageRoot,
+      env: { ...process.env, PORT: "0", LOG_LEVEL: "silent", ...env },
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+
+  it("stops on a bad variable with a message naming it", () => {
+    const result = startServer({ PORT: "x" });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/cannot start: invalid configuration:\n\s+PORT: /);
+  });
+
+  it("stops on a malformed preset file with the file, path and problem", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "nglaunch-bad-presets-"));
+    try {
+      writeFileSync(path.join(dir, "broken.json"), JSON.stringify({ id: "x", title: "t" }));
+      const result = startServer({ PRESETS_DIR: dir });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(`${path.join(dir, "broken.json")}: description:`);
+      expect(result.stderr).not.toMatch(/at .*\.ts:\d+/); // a message, not a stack trace
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
