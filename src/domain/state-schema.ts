@@ -212,7 +212,6 @@ const LIMIT: NumberRule = { expected: "a number of at least 0", min: 0 };
 
 /** The layer being validated, for checks that depend on its other keys. */
 interface LayerContext {
-  type: string;
   localDimensionNames: string[] | undefined;
   /** Rank of its local annotations, and whether it comes from an explicit source transform. */
   annotationRank: { rank: number; explicit: boolean } | undefined;
@@ -841,7 +840,6 @@ class StateValidator {
     const type = this.layerType(spec.type, child(path, "type"));
     const localDimensions = spec.localDimensions;
     this.layer = {
-      type,
       localDimensionNames: isObject(localDimensions) ? Object.keys(localDimensions) : undefined,
       annotationRank: this.annotationRank(spec),
       annotationPropertyCount: Array.isArray(spec.annotationProperties)
@@ -1173,13 +1171,10 @@ class StateValidator {
         else if (key === "props")
           this.annotationProps(field, keyPath, layer.annotationPropertyCount);
         else if (ANNOTATION_COMMON_KEYS.includes(key)) continue;
-        else if (geometry === undefined || !geometry.includes(key))
-          this.unknownKey(
-            field,
-            keyPath,
-            key,
-            type === undefined ? " in an annotation" : ` for a ${type} annotation`,
-          );
+        // With an unknown type there is no telling which keys belong; the type is the error.
+        else if (geometry === undefined) this.freeform(field, keyPath);
+        else if (!geometry.includes(key))
+          this.unknownKey(field, keyPath, key, ` for a ${type} annotation`);
       }
       if (geometry === undefined) continue;
       for (const key of geometry) {
