@@ -7,10 +7,17 @@ import type { Config } from "./config.js";
 import { parseJsonLosslessly } from "./domain/neuroglancer-url.js";
 import errorHandler from "./plugins/app/error-handler.js";
 import links from "./plugins/app/links.js";
+import metrics from "./plugins/app/metrics.js";
 import presets from "./plugins/app/presets.js";
+import viewerPage from "./plugins/app/viewer-page.js";
+import helmet from "./plugins/external/helmet.js";
+import protection from "./plugins/external/protection.js";
+import staticFiles from "./plugins/external/static.js";
 import swagger from "./plugins/external/swagger.js";
 import healthRoutes from "./routes/health.js";
 import linkRoutes from "./routes/links.js";
+import oembedRoutes from "./routes/oembed.js";
+import pageRoutes from "./routes/pages.js";
 import presetRoutes from "./routes/presets.js";
 import stateRoutes from "./routes/states.js";
 import viewRoutes from "./routes/views.js";
@@ -65,15 +72,26 @@ export async function buildApp(
       { name: "config" },
     ),
   );
+  // Every answer names its request id, so a user's report can be matched to the logs.
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+  await app.register(metrics);
   await app.register(errorHandler);
   await app.register(swagger);
   await app.register(presets);
   await app.register(links);
+  await app.register(helmet);
+  await app.register(protection);
+  await app.register(staticFiles);
+  await app.register(viewerPage);
 
   await app.register(healthRoutes);
   await app.register(presetRoutes);
   await app.register(stateRoutes);
   await app.register(viewRoutes);
   await app.register(linkRoutes);
+  await app.register(oembedRoutes);
+  await app.register(pageRoutes);
   return app;
 }

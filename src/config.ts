@@ -98,6 +98,11 @@ export const envSchema = z.object({
     .default(60)
     .describe("Writes (POST /api/links, /api/share) per client per window; 0 disables."),
   RATE_LIMIT_WINDOW: z.string().default("1 minute").describe("Rate-limit window, e.g. '1 minute'."),
+  MAX_EVENT_LOOP_DELAY_MS: int(0, 60_000)
+    .default(1000)
+    .describe(
+      "Shed load (503 + Retry-After) while the event loop lags more than this; 0 disables.",
+    ),
   SHUTDOWN_TIMEOUT_MS: int(100, 120_000)
     .default(10_000)
     .describe("On SIGTERM/SIGINT, how long in-flight requests may take before exit."),
@@ -128,6 +133,7 @@ export interface Config {
   trustProxy: boolean | number | string[] | undefined;
   rateLimitMax: number;
   rateLimitWindow: string;
+  maxEventLoopDelayMs: number;
   shutdownTimeoutMs: number;
   viewerDir: string;
 }
@@ -177,6 +183,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     rateLimitMax: e.RATE_LIMIT_MAX,
     rateLimitWindow: e.RATE_LIMIT_WINDOW,
+    maxEventLoopDelayMs: e.MAX_EVENT_LOOP_DELAY_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     viewerDir: resolveFromRoot(e.VIEWER_DIR),
   });

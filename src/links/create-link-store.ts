@@ -3,6 +3,7 @@
 // in-process cache.
 
 import { CachedLinkStore, type CachedLinkStoreOptions } from "./cached-link-store.js";
+import { InstrumentedLinkStore, type StoreObserver } from "./instrumented-link-store.js";
 import type { LinkStore } from "./link-store.js";
 import { RedisLinkStore, type StoreLogger } from "./redis-link-store.js";
 import { SqliteLinkStore } from "./sqlite-link-store.js";
@@ -19,12 +20,17 @@ export interface LinkStoreConfig {
   cacheEntries: number;
   cacheBytes: number;
   onCacheResult?: CachedLinkStoreOptions["onCacheResult"];
+  /** Called after every backend operation (for metrics). */
+  onStoreOperation?: StoreObserver;
   logger: StoreLogger;
 }
 
 /** Opens the configured store; never waits for Redis, which connects in the background. */
 export function createLinkStore(config: LinkStoreConfig): CachedLinkStore {
-  const inner = openBackend(config);
+  const backend = openBackend(config);
+  const inner = config.onStoreOperation
+    ? new InstrumentedLinkStore(backend, config.onStoreOperation)
+    : backend;
   config.logger.info({ store: inner.kind }, "link store opened");
   return new CachedLinkStore(inner, {
     maxEntries: config.cacheEntries,

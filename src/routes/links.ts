@@ -1,16 +1,22 @@
 // Short links: immutable snapshots of validated states. Create (idempotent), open, read the
 // state JSON (CORS, cached forever), read metadata, and Neuroglancer's own Share protocol.
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { parseNeuroglancerUrl, stateUrl } from "../domain/neuroglancer-url.js";
+import type { Dataset } from "../domain/presets.js";
+import { linkSnippets } from "../domain/snippets.js";
 import { buildStateFromInput } from "../domain/state-builder.js";
 import { validateState } from "../domain/state-schema.js";
 import { errorResponses, errorSchema, issueSchema } from "../http/schemas.js";
+import { EMBED_HEAD, embedChrome } from "../http/viewer-page.js";
 import { contentDigest } from "../links/canonical-json.js";
 import { isLinkId, newLinkId } from "../links/link-id.js";
 import { type StoredLink, StoreUnavailableError } from "../links/link-store.js";
 import { RETRY_AFTER_SECONDS } from "../plugins/app/error-handler.js";
+import { wantsHtml } from "../plugins/app/viewer-page.js";
+import { writeRateLimit } from "../plugins/external/protection.js";
+import { oembedUrlFor } from "./oembed.js";
 
 /** Every URL a link is reachable at, all absolute under PUBLIC_URL. */
 export function linkUrls(publicUrl: string, id: string) {
@@ -126,6 +132,14 @@ async function storeCandidate(app: FastifyInstance, candidate: Candidate) {
   );
 }
 
+/** The preset dataset a link came from, or whose data its state uses (for attribution). */
+function datasetOfLink(app: FastifyInstance, link: StoredLink): Dataset | undefined {
+  if (link.dataset) return app.presets.datasets.get(link.dataset);
+  for (const dataset of app.presets.datasets.values())
+    if (link.stateJson.includes(dataset.dataRoot.replace(/\/+$/, ""))) return dataset;
+  return undefined;
+}
+
 async function findLink(app: FastifyInstance, id: string): Promise<StoredLink | null> {
   return isLinkId(id) ? app.links.get(id) : null;
 }
@@ -140,6 +154,7 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     "/api/links",
     {
+      ...writeRateLimit(app.config),
       schema: {
         tags: ["links"],
         summary: "Store a state (or a preset view, or a Neuroglancer URL) and get a short link",
@@ -166,6 +181,7 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
       const longUrl = stateUrl(publicUrl, candidate.state);
       try {
         const { link, created } = await storeCandidate(app, candidate);
+        if (created) app.metrics.linksCreated.inc({ source: "links" });
         return reply.code(created ? 201 : 200).send({
           id: link.id,
           created,
@@ -241,20 +257,88 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
+  /** The page (or, for non-browsers, the redirect) that opens a stored link. */
+  async function openLink(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    embed: boolean,
+  ) {
+    const link = await findLink(app, id);
+    if (!link) return notFound(reply, id);
+    const urls = linkUrls(publicUrl, link.id);
+    if (!embed && !wantsHtml(request)) return reply.redirect(urls.viewerUrl, 302);
+    const dataset = datasetOfLink(app, link);
+    const page = {
+      meta: {
+        title:
+          link.title ?? (dataset ? `${dataset.title}: a Neuroglancer view` : "A Neuroglancer view"),
+        description: dataset
+          ? `${dataset.description} ${dataset.license.attribution}`
+          : "A Neuroglancer view shared with nglaunch.",
+        url: urls.shortUrl,
+        oembedUrl: oembedUrlFor(publicUrl, urls.shortUrl),
+        dataset: dataset?.title,
+      },
+      state: urls.jsonUrl,
+    };
+    if (!embed) return app.viewerPage(reply, page);
+    return app.viewerPage(reply, {
+      ...page,
+      head: EMBED_HEAD,
+      body: embedChrome(urls.shortUrl, dataset?.license.attribution ?? null),
+    });
+  }
+
+  const pageSchema = {
+    params: idParams,
+    response: { 200: z.string().describe("HTML page"), 302: z.null(), ...errorResponses(404, 503) },
+  };
   app.get(
     "/s/:id",
+    { schema: { tags: ["links"], summary: "Open a short link in the viewer", ...pageSchema } },
+    (request, reply) => openLink(request, reply, request.params.id, false),
+  );
+  app.get(
+    "/embed/:id",
     {
       schema: {
-        tags: ["links"],
-        summary: "Open a short link in the viewer",
+        tags: ["embed"],
+        summary: "The viewer for iframes: compact, never steals focus",
+        ...pageSchema,
+      },
+      helmet: app.embedHelmet,
+    },
+    (request, reply) => openLink(request, reply, request.params.id, true),
+  );
+
+  app.get(
+    "/api/links/:id/snippets",
+    {
+      schema: {
+        tags: ["embed"],
+        summary: "Ready-to-paste snippets: HTML iframe, MediaWiki, Confluence, Markdown, badge",
         params: idParams,
-        response: { 302: z.null(), ...errorResponses(404, 503) },
+        response: {
+          200: z.object({
+            snippets: z.array(
+              z.object({ id: z.string(), label: z.string(), note: z.string(), text: z.string() }),
+            ),
+          }),
+          ...errorResponses(404, 503),
+        },
       },
     },
     async (request, reply) => {
+      reply.header("access-control-allow-origin", "*");
       const link = await findLink(app, request.params.id);
       if (!link) return notFound(reply, request.params.id);
-      return reply.redirect(linkUrls(publicUrl, link.id).viewerUrl, 302);
+      const urls = linkUrls(publicUrl, link.id);
+      const { list } = linkSnippets(
+        { title: link.title, ...urls },
+        { badgeUrl: `${publicUrl}/badge.svg` },
+      );
+      return { snippets: list };
     },
   );
 
@@ -274,13 +358,14 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
       if (!result.valid)
         return reply.code(400).send({ error: "invalid state", issues: result.errors });
       const title = typeof request.body.title === "string" ? request.body.title : null;
-      const { link } = await storeCandidate(app, {
+      const { link, created } = await storeCandidate(app, {
         state: request.body,
         title,
         dataset: null,
         view: null,
         warnings: [],
       });
+      if (created) app.metrics.linksCreated.inc({ source: "share" });
       // A JSON string, as the client expects (it calls response.json()).
       return reply
         .type("application/json")

@@ -1,10 +1,16 @@
 // Stable, human-writable view links for wikis and papers: /v/<dataset>/<view>?segments=...
-// redirect to the viewer with the state built from the presets at click time.
+// open the viewer on the state built from the presets at click time (a page for browsers,
+// a redirect for other clients), and their /embed/v/... variants for iframes.
+import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { stateUrl } from "../domain/neuroglancer-url.js";
+import { splitIds } from "../domain/segment-list.js";
 import { BuildError, buildState, type ParsedBuildRequest } from "../domain/state-builder.js";
 import { errorResponses } from "../http/schemas.js";
+import { EMBED_HEAD, embedChrome } from "../http/viewer-page.js";
+import { wantsHtml } from "../plugins/app/viewer-page.js";
+import { oembedUrlFor } from "./oembed.js";
 
 const viewQuery = z.object({
   segments: z.string().optional().describe("Segment IDs separated by commas, spaces or '+'"),
@@ -16,12 +22,6 @@ const viewQuery = z.object({
   title: z.string().max(300).optional(),
 });
 type ViewQuery = z.infer<typeof viewQuery>;
-
-/** Splits a list of IDs the way people paste them: commas, whitespace, '+' (a URL-encoded space). */
-export function splitIds(text: string | undefined): string[] | undefined {
-  if (text === undefined) return undefined;
-  return text.split(/[\s,+;]+/).filter(Boolean);
-}
 
 function parsePosition(text: string | undefined): number[] | undefined {
   if (text === undefined) return undefined;
@@ -50,50 +50,97 @@ function requestFromQuery(
   };
 }
 
-const redirectSchema = {
-  302: z.null().describe("Redirect to the viewer"),
+const pageResponses = {
+  200: z.string().describe("The viewer page (for browsers: Accept text/html)"),
+  302: z.null().describe("Redirect to the viewer URL with the state (other clients)"),
   ...errorResponses(400, 404),
 };
 
 const viewRoutes: FastifyPluginAsyncZod = async (app) => {
-  app.get(
-    "/v/:dataset/:view",
-    {
-      schema: {
-        tags: ["views"],
-        summary: "Open a named view in the viewer",
-        params: z.object({ dataset: z.string(), view: z.string() }),
-        querystring: viewQuery,
-        response: redirectSchema,
-      },
-    },
-    async (request, reply) => {
-      const { dataset, view } = request.params;
-      const built = buildState(app.presets, { ...requestFromQuery(dataset, request.query), view });
-      return reply.redirect(stateUrl(app.config.publicUrl, built.state), 302);
-    },
-  );
+  const { publicUrl } = app.config;
 
-  app.get(
-    "/v/:dataset/layer/:layer",
-    {
-      schema: {
-        tags: ["views"],
-        summary: "Open one layer preset in the viewer",
-        params: z.object({ dataset: z.string(), layer: z.string() }),
-        querystring: viewQuery,
-        response: redirectSchema,
+  /** Builds the state at click time and answers the viewer page, or a redirect to it. */
+  function open(
+    request: FastifyRequest,
+    query: ViewQuery,
+    reply: FastifyReply,
+    dataset: string,
+    target: { view: string } | { layers: [string] },
+    embed: boolean,
+  ) {
+    const built = buildState(app.presets, { ...requestFromQuery(dataset, query), ...target });
+    const viewerUrl = stateUrl(publicUrl, built.state);
+    if (!embed && !wantsHtml(request)) return reply.redirect(viewerUrl, 302);
+    const preset =
+      "view" in target ? built.dataset.views[target.view] : built.dataset.layers[target.layers[0]];
+    const pageUrl = `${publicUrl}${request.url.replace(/^\/embed/, "")}`;
+    const page = {
+      meta: {
+        title: query.title ?? `${built.dataset.title}: ${preset?.title ?? ""}`,
+        description: `${preset?.description ?? ""} ${built.dataset.license.attribution}`.trim(),
+        url: pageUrl,
+        oembedUrl: oembedUrlFor(publicUrl, pageUrl),
+        dataset: built.dataset.title,
       },
-    },
-    async (request, reply) => {
-      const { dataset, layer } = request.params;
-      const built = buildState(app.presets, {
-        ...requestFromQuery(dataset, request.query),
-        layers: [layer],
-      });
-      return reply.redirect(stateUrl(app.config.publicUrl, built.state), 302);
-    },
-  );
+      state: built.state,
+    };
+    if (!embed) return app.viewerPage(reply, page);
+    return app.viewerPage(reply, {
+      ...page,
+      head: EMBED_HEAD,
+      body: embedChrome(pageUrl, built.dataset.license.attribution),
+    });
+  }
+
+  for (const embed of [false, true]) {
+    const prefix = embed ? "/embed" : "";
+    const routeOptions = embed ? { helmet: app.embedHelmet } : {};
+    const tags = [embed ? "embed" : "views"];
+    app.get(
+      `${prefix}/v/:dataset/:view`,
+      {
+        schema: {
+          tags,
+          summary: embed ? "A named view for iframes" : "Open a named view in the viewer",
+          params: z.object({ dataset: z.string(), view: z.string() }),
+          querystring: viewQuery,
+          response: pageResponses,
+        },
+        ...routeOptions,
+      },
+      async (request, reply) =>
+        open(
+          request,
+          request.query,
+          reply,
+          request.params.dataset,
+          { view: request.params.view },
+          embed,
+        ),
+    );
+    app.get(
+      `${prefix}/v/:dataset/layer/:layer`,
+      {
+        schema: {
+          tags,
+          summary: embed ? "One layer preset for iframes" : "Open one layer preset in the viewer",
+          params: z.object({ dataset: z.string(), layer: z.string() }),
+          querystring: viewQuery,
+          response: pageResponses,
+        },
+        ...routeOptions,
+      },
+      async (request, reply) =>
+        open(
+          request,
+          request.query,
+          reply,
+          request.params.dataset,
+          { layers: [request.params.layer] },
+          embed,
+        ),
+    );
+  }
 };
 
 export default viewRoutes;

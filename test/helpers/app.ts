@@ -15,10 +15,12 @@ export interface TestApp {
 /** Builds the app on a fresh temporary data directory; `close` removes it. */
 export async function startTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "nglaunch-test-"));
+  // Rate limiting is off unless a test asks for it: suites post hundreds of links.
   const config = makeConfig({
     publicUrl: "http://ngl.test",
     dataDir,
     logLevel: "silent",
+    rateLimitMax: 0,
     ...overrides,
   });
   const app = await buildApp(config, { logger: false });

@@ -22,11 +22,14 @@ export default fp(
       cacheEntries: config.linkCacheEntries,
       cacheBytes: config.linkCacheBytes,
       logger: app.log,
+      onCacheResult: (hit) => app.metrics.cacheRequests.inc({ result: hit ? "hit" : "miss" }),
+      onStoreOperation: (operation, ok, seconds) =>
+        app.metrics.storeOperations.observe({ operation, outcome: ok ? "ok" : "error" }, seconds),
     });
     app.decorate("links", store);
     app.addHook("onClose", async () => {
       await store.close();
     });
   },
-  { name: "links", dependencies: ["config"] },
+  { name: "links", dependencies: ["config", "metrics"] },
 );

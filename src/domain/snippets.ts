@@ -1,0 +1,246 @@
+// Copy-paste snippets that embed or link a short link in web pages, wikis and Markdown, and the
+// project's one set of escaping helpers: every string put in HTML or markup goes through them.
+
+/** Where a link lives: the fields of a POST /api/links answer that snippets need. */
+export interface SnippetLink {
+  title: string | null;
+  shortUrl: string;
+  embedUrl: string;
+  /** The state JSON; offered as a "#!<url>" for any Neuroglancer when given. */
+  jsonUrl?: string;
+}
+
+export interface SnippetOptions {
+  /** Iframe size in CSS pixels (integers, 1 to 10 000); default 800 x 600. */
+  width?: number;
+  height?: number;
+  /** The badge image; default `badge.svg` next to the `s/` of the short link (PUBLIC_URL/badge.svg). */
+  badgeUrl?: string;
+}
+
+export type SnippetId =
+  | "html"
+  | "markdown"
+  | "badge"
+  | "badgeHtml"
+  | "mediawikiIframeTag"
+  | "mediawikiWidget"
+  | "mediawikiLink"
+  | "confluence"
+  | "confluenceHtmlMacro"
+  | "stateUrl";
+
+export interface Snippet {
+  id: SnippetId;
+  /** Short name for a heading or tab, e.g. "MediaWiki (Widgets extension)". */
+  label: string;
+  /** One sentence: where the snippet works and what it needs. */
+  note: string;
+  text: string;
+}
+
+/** Every snippet's text by id (`stateUrl` only when the link has a `jsonUrl`), and `list`. */
+export type LinkSnippets = Record<Exclude<SnippetId, "stateUrl">, string> & {
+  stateUrl?: string;
+  /** The snippets with labels and notes, in the order a page shows them. */
+  list: Snippet[];
+};
+
+export const DEFAULT_TITLE = "Neuroglancer view";
+export const DEFAULT_EMBED_WIDTH = 800;
+export const DEFAULT_EMBED_HEIGHT = 600;
+const BADGE_ALT = "Open in Neuroglancer";
+const MAX_DIMENSION = 10_000;
+
+const HTML_ENTITIES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
+
+/**
+ * Escapes text for HTML (and XML/SVG) element content and for quoted attribute values. The one
+ * HTML escaper of the project: server-rendered pages use it too.
+ */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => HTML_ENTITIES[char] ?? char);
+}
+
+function numericEntity(char: string): string {
+  return `&#${char.codePointAt(0)};`;
+}
+
+/**
+ * Escapes inline text (a link label) for MediaWiki wikitext: the characters of tags and entities
+ * (`& < >`), links (`[ ]`), templates and tables (`{ } |`), bold and italics (`'`), signatures
+ * (`~`) and magic words (`_`) become character references, which MediaWiki shows as plain text.
+ */
+export function escapeWikitext(text: string): string {
+  return text.replace(/[&<>'[\]{}|~_]/g, (char) => HTML_ENTITIES[char] ?? numericEntity(char));
+}
+
+const MARKDOWN_ENTITIES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  "|": "&#124;",
+  "~": "&#126;",
+};
+
+/**
+ * Escapes text for Markdown link text or a paragraph. `< > &` become entities (Python-Markdown,
+ * which MkDocs uses, passes raw HTML through and has no `\<` escape); `|` and `~` too (tables,
+ * strikethrough); the rest of the syntax (`\ [ ] ( ) * _ ! # \``) gets a backslash, which
+ * CommonMark, GitHub and Python-Markdown all honour.
+ */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[&<>|~\\[\]()*_!#`]/g, (char) => MARKDOWN_ENTITIES[char] ?? `\\${char}`);
+}
+
+// Characters kept as they are after the origin: unreserved, most sub-delimiters, and the
+// delimiters of paths, queries and fragments. Everything else (quotes, brackets, parentheses,
+// braces, pipes, spaces, backslashes) is special in one of the snippet syntaxes.
+const URL_UNSAFE = /[^A-Za-z0-9\-._~!$&*+,;=:@/?#%]/g;
+
+/**
+ * Checks that `url` is an absolute http(s) URL without credentials and percent-encodes every
+ * character after the origin that HTML, wikitext, Confluence markup or Markdown could read as
+ * syntax, so the result can go into any snippet as it is (HTML attributes still escape `&`).
+ */
+export function safeUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new TypeError(`not an absolute URL: ${JSON.stringify(url)}`);
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
+    throw new TypeError(`not an http(s) URL: ${JSON.stringify(url)}`);
+  if (parsed.username || parsed.password)
+    throw new TypeError(`URL with credentials refused: ${JSON.stringify(url)}`);
+  const origin = `${parsed.protocol}//${parsed.host}`;
+  const rest = parsed.href.slice(origin.length);
+  return (
+    origin +
+    rest.replace(
+      URL_UNSAFE,
+      (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`,
+    )
+  );
+}
+
+/** A title on one line, without control characters; null or blank gives the default. */
+function cleanTitle(title: string | null): string {
+  const oneLine = (title ?? "").replace(/[\p{Cc}\s]+/gu, " ").trim();
+  return oneLine || DEFAULT_TITLE;
+}
+
+function dimension(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1 || value > MAX_DIMENSION)
+    throw new RangeError(`${name} must be an integer from 1 to ${MAX_DIMENSION}, got ${value}`);
+  return value;
+}
+
+/**
+ * The `<iframe>` for an embed page: lazy, fullscreen allowed, titled for screen readers. Also the
+ * `html` of oEmbed answers, at the size the consumer asked for.
+ */
+export function iframeHtml(
+  link: Pick<SnippetLink, "title" | "embedUrl">,
+  size: { width?: number; height?: number } = {},
+): string {
+  const src = escapeHtml(safeUrl(link.embedUrl));
+  const width = dimension(size.width, DEFAULT_EMBED_WIDTH, "width");
+  const height = dimension(size.height, DEFAULT_EMBED_HEIGHT, "height");
+  const title = escapeHtml(cleanTitle(link.title));
+  return (
+    `<iframe src="${src}" width="${width}" height="${height}" title="${title}"` +
+    ` loading="lazy" allow="fullscreen" allowfullscreen referrerpolicy="strict-origin-when-cross-origin"></iframe>`
+  );
+}
+
+/**
+ * Every snippet for one link. Throws TypeError for a URL that is not absolute http(s), RangeError
+ * for a bad size.
+ */
+export function linkSnippets(link: SnippetLink, options: SnippetOptions = {}): LinkSnippets {
+  const title = cleanTitle(link.title);
+  const shortUrl = safeUrl(link.shortUrl);
+  const embedUrl = safeUrl(link.embedUrl);
+  const badgeUrl = safeUrl(options.badgeUrl ?? new URL("../badge.svg", shortUrl).href);
+  const width = dimension(options.width, DEFAULT_EMBED_WIDTH, "width");
+  const height = dimension(options.height, DEFAULT_EMBED_HEIGHT, "height");
+  const iframe = iframeHtml({ title, embedUrl }, { width, height });
+
+  const list: Snippet[] = [
+    {
+      id: "html",
+      label: "HTML (iframe)",
+      note: "For web pages, GitHub Pages and MkDocs (raw HTML), and the HTML macro of Confluence.",
+      text: iframe,
+    },
+    {
+      id: "markdown",
+      label: "Markdown link",
+      note: "GitHub and most Markdown renderers strip iframes, so Markdown gets a link.",
+      text: `[${escapeMarkdown(title)}](${shortUrl})`,
+    },
+    {
+      id: "badge",
+      label: "Markdown badge",
+      note: "An “Open in Neuroglancer” button for READMEs.",
+      text: `[![${BADGE_ALT}](${badgeUrl})](${shortUrl})`,
+    },
+    {
+      id: "badgeHtml",
+      label: "HTML badge",
+      note: "The same button for HTML pages.",
+      text: `<a href="${escapeHtml(shortUrl)}"><img src="${escapeHtml(badgeUrl)}" alt="${BADGE_ALT}" height="20"></a>`,
+    },
+    {
+      id: "mediawikiIframeTag",
+      label: "MediaWiki (IframeTag extension)",
+      note: "Needs Extension:IframeTag, with this service's host on the wiki's list of allowed hosts.",
+      text: `<iframe src="${escapeHtml(embedUrl)}" width="${width}" height="${height}" allowfullscreen="true"></iframe>`,
+    },
+    {
+      id: "mediawikiWidget",
+      label: "MediaWiki (Widgets extension)",
+      note: "Needs Extension:Widgets and the Widget:Iframe page from mediawikiwidgets.org.",
+      text: `{{#widget:Iframe|url=${embedUrl}|width=${width}|height=${height}|border=0}}`,
+    },
+    {
+      id: "mediawikiLink",
+      label: "MediaWiki link",
+      note: "Works on any MediaWiki, without extensions.",
+      text: `[${shortUrl} ${escapeWikitext(title)}]`,
+    },
+    {
+      id: "confluence",
+      label: "Confluence (iframe macro)",
+      note: "Wiki markup: paste it with Insert › Markup › Confluence wiki, or give the iframe macro this URL, width and height.",
+      text: `{iframe:src=${embedUrl}|width=${width}|height=${height}}{iframe}`,
+    },
+    {
+      id: "confluenceHtmlMacro",
+      label: "Confluence (HTML macro)",
+      note: "Wiki markup for the HTML macro, which an administrator must enable; its body is the HTML iframe.",
+      // Braces would end the macro early; in attribute values a character reference means the same.
+      text: `{html}${iframe.replace(/[{}]/g, numericEntity)}{html}`,
+    },
+  ];
+  if (link.jsonUrl !== undefined) {
+    list.push({
+      id: "stateUrl",
+      label: "State URL (any Neuroglancer)",
+      note: "Add #! and this URL to the address of any Neuroglancer to open the same view there.",
+      text: safeUrl(link.jsonUrl),
+    });
+  }
+
+  const texts = Object.fromEntries(list.map((snippet) => [snippet.id, snippet.text]));
+  return { ...(texts as Omit<LinkSnippets, "list">), list };
+}

@@ -1,0 +1,72 @@
+// Prometheus metrics at /metrics: requests by route and status with latency histograms,
+// link-store operations and errors, read-cache hits, links created. One registry per app,
+// so several apps (tests, benchmarks) can live in one process.
+import type { FastifyInstance } from "fastify";
+import fp from "fastify-plugin";
+import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+
+export interface Metrics {
+  registry: Registry;
+  storeOperations: Histogram<"operation" | "outcome">;
+  cacheRequests: Counter<"result">;
+  linksCreated: Counter<"source">;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    metrics: Metrics;
+  }
+}
+
+export default fp(
+  async function metrics(app: FastifyInstance) {
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry });
+    const requestDuration = new Histogram({
+      name: "http_request_duration_seconds",
+      help: "HTTP request latency by method, route and status code",
+      labelNames: ["method", "route", "status_code"] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    });
+    const m: Metrics = {
+      registry,
+      storeOperations: new Histogram({
+        name: "nglaunch_link_store_operation_duration_seconds",
+        help: "Link store backend operations by operation and outcome (ok|error)",
+        labelNames: ["operation", "outcome"] as const,
+        buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+        registers: [registry],
+      }),
+      cacheRequests: new Counter({
+        name: "nglaunch_link_cache_requests_total",
+        help: "Link reads by read-cache result (hit|miss)",
+        labelNames: ["result"] as const,
+        registers: [registry],
+      }),
+      linksCreated: new Counter({
+        name: "nglaunch_links_created_total",
+        help: "New short links stored, by endpoint (links|share)",
+        labelNames: ["source"] as const,
+        registers: [registry],
+      }),
+    };
+    app.decorate("metrics", m);
+
+    app.addHook("onResponse", async (request, reply) => {
+      // The route pattern, not the URL: bounded label cardinality.
+      const route = request.routeOptions.url ?? "(unmatched)";
+      requestDuration.observe(
+        { method: request.method, route, status_code: String(reply.statusCode) },
+        reply.elapsedTime / 1000,
+      );
+    });
+
+    app.get(
+      "/metrics",
+      { schema: { tags: ["operations"], summary: "Prometheus metrics" } },
+      async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()),
+    );
+  },
+  { name: "metrics" },
+);

@@ -1,0 +1,114 @@
+// oEmbed (https://oembed.com) for this service's short links and view links, so wikis and
+// chat apps that speak it can turn a pasted link into an embedded viewer.
+import type { FastifyInstance } from "fastify";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { iframeHtml } from "../domain/snippets.js";
+import { errorResponses, errorSchema } from "../http/schemas.js";
+import { isLinkId } from "../links/link-id.js";
+
+export const EMBED_WIDTH = 800;
+export const EMBED_HEIGHT = 600;
+
+/** The oEmbed discovery URL of a page of this service. */
+export function oembedUrlFor(publicUrl: string, pageUrl: string): string {
+  return `${publicUrl}/oembed?format=json&url=${encodeURIComponent(pageUrl)}`;
+}
+
+interface Embeddable {
+  title: string;
+  embedUrl: string;
+}
+
+/** What a URL of this service embeds as, or null when it is not one we serve. */
+async function resolve(app: FastifyInstance, raw: string): Promise<Embeddable | null> {
+  const { publicUrl } = app.config;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return null;
+  }
+  if (url.origin !== new URL(publicUrl).origin) return null;
+  const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  if (parts[0] === "embed" && parts[1] !== "v") parts[0] = "s";
+  if (parts[0] === "embed") parts.shift();
+  if (parts[0] === "s" && parts.length === 2 && parts[1] && isLinkId(parts[1])) {
+    const link = await app.links.get(parts[1]);
+    if (!link) return null;
+    return {
+      title: link.title ?? "A Neuroglancer view",
+      embedUrl: `${publicUrl}/embed/${link.id}`,
+    };
+  }
+  if (parts[0] === "v" && (parts.length === 3 || (parts.length === 4 && parts[2] === "layer"))) {
+    const dataset = app.presets.datasets.get(parts[1] ?? "");
+    const name = parts[parts.length - 1] ?? "";
+    const preset = parts.length === 3 ? dataset?.views[name] : dataset?.layers[name];
+    if (!dataset || !preset) return null;
+    const title = url.searchParams.get("title") ?? `${dataset.title}: ${preset.title}`;
+    return { title, embedUrl: `${publicUrl}/embed${url.pathname}${url.search}` };
+  }
+  return null;
+}
+
+const oembedAnswer = z.object({
+  version: z.literal("1.0"),
+  type: z.literal("rich"),
+  provider_name: z.string(),
+  provider_url: z.string(),
+  title: z.string(),
+  width: z.number(),
+  height: z.number(),
+  html: z.string(),
+  cache_age: z.number(),
+});
+
+const size = (fallback: number) => z.coerce.number().int().positive().optional().default(fallback);
+
+const oembedRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    "/oembed",
+    {
+      schema: {
+        tags: ["embed"],
+        summary: "oEmbed for short links and view links of this service",
+        querystring: z.object({
+          url: z.string().describe("A /s/<id>, /embed/<id> or /v/... URL of this service"),
+          maxwidth: size(EMBED_WIDTH),
+          maxheight: size(EMBED_HEIGHT),
+          format: z.string().default("json"),
+        }),
+        response: { 200: oembedAnswer, 501: errorSchema, ...errorResponses(400, 404, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { url, maxwidth, maxheight, format } = request.query;
+      if (format !== "json")
+        return reply
+          .code(501)
+          .send({ error: `format "${format}" is not implemented; use format=json` });
+      const target = await resolve(app, url);
+      if (!target)
+        return reply
+          .code(404)
+          .send({ error: `not a link or view of ${app.config.publicUrl}: ${url}` });
+      const width = Math.min(EMBED_WIDTH, maxwidth);
+      const height = Math.min(EMBED_HEIGHT, maxheight);
+      reply.header("access-control-allow-origin", "*");
+      return {
+        version: "1.0" as const,
+        type: "rich" as const,
+        provider_name: "nglaunch",
+        provider_url: app.config.publicUrl,
+        title: target.title,
+        width,
+        height,
+        html: iframeHtml({ title: target.title, embedUrl: target.embedUrl }, { width, height }),
+        cache_age: 86_400,
+      };
+    },
+  );
+};
+
+export default oembedRoutes;
