@@ -1,0 +1,208 @@
+// `nglaunch url`: builds a Neuroglancer state from the presets, exactly as the service's
+// /v/<dataset>/<view> links do, and prints the viewer URL (or, with --json, the state).
+import { readFile } from "node:fs/promises";
+import { stateUrl } from "../../domain/neuroglancer-url.js";
+import { readIdList, splitIds } from "../../domain/segment-list.js";
+import { BuildError, type BuildRequest, buildStateFromInput } from "../../domain/state-builder.js";
+import type { StateIssue } from "../../domain/state-schema.js";
+import {
+  CATALOGUE_HELP,
+  type CliIo,
+  catalogueFrom,
+  catalogueOptions,
+  configFrom,
+  EXIT,
+  formatIssues,
+  httpBaseArgument,
+  parseCommandArgs,
+  readStdin,
+  UsageError,
+} from "../io.js";
+
+export const URL_HELP = `Usage: nglaunch url [--dataset ID] (--view ID | --layers A,B) [options]
+
+Prints the Neuroglancer URL of a preset view, built as the service's /v/ links are.
+
+Options:
+  --dataset ID               Dataset (default: the only one, when there is one)
+  --view ID                  Named view, e.g. overview (see "nglaunch presets list")
+  --layers A,B               Layer presets instead of a view
+  --segments IDS             Segment IDs for the view's segmentation layer, separated by
+                             commas, spaces, '+' or ';'; repeatable
+  --segments-file FILE       Read more IDs from FILE ("-" for stdin): every ID in it, or
+                             with --column one column of a CSV/TSV; a first line that
+                             does not start with a digit is a header and is skipped
+  --column NAME|N            The ID column of --segments-file (header name, or 1-based)
+  --position X,Y,Z           View centre, in --unit
+  --unit nm|um|m             Unit of --position and --zoom (default nm)
+  --zoom N                   Cross-section scale, units per screen pixel
+  --layout NAME              xy, xz, yz, 3d, xy-3d, 4panel, ... (default: the view's)
+  --title TEXT               Title of the state (shown in the browser tab)
+  --viewer URL               Viewer base URL (default: PUBLIC_URL, or http://localhost:8080)
+  --json                     Print the state as JSON instead of the URL
+${CATALOGUE_HELP}
+  -h, --help                 Show this help
+
+Segment IDs stay decimal strings end to end: IDs up to 18446744073709551615 are exact.
+
+Exit status: 0 printed, 1 the state cannot be built (e.g. a bad segment ID),
+2 usage error (unknown flag, dataset, view or layer; unreadable file).
+`;
+
+/** Where each segment ID came from, so an error names the flag or file line, not an index. */
+interface Segments {
+  ids: string[];
+  origins: string[];
+}
+
+async function readText(file: string, io: CliIo): Promise<string> {
+  try {
+    return file === "-" ? await readStdin(io) : await readFile(file, "utf8");
+  } catch (error) {
+    const err = error as NodeJS.ErrnoException;
+    throw new UsageError(`cannot read --segments-file ${file}: ${err.code ?? err.message}`);
+  }
+}
+
+async function collectSegments(
+  lists: string[],
+  file: string | undefined,
+  column: string | undefined,
+  io: CliIo,
+): Promise<Segments> {
+  const segments: Segments = { ids: [], origins: [] };
+  for (const list of lists) {
+    for (const id of splitIds(list) ?? []) {
+      segments.ids.push(id);
+      segments.origins.push("--segments");
+    }
+  }
+  if (file === undefined) {
+    if (column !== undefined) throw new UsageError("--column needs --segments-file");
+    return segments;
+  }
+  const listed = readIdList(await readText(file, io), column);
+  if (!listed.ok) throw new UsageError(`--segments-file ${file}: ${listed.message}`);
+  for (const { id, line } of listed.ids) {
+    segments.ids.push(id);
+    segments.origins.push(`${file === "-" ? "stdin" : file} line ${line}`);
+  }
+  return segments;
+}
+
+function parsePositionArgument(text: string): number[] {
+  const parts = text.trim().split(/\s*,\s*|\s+/);
+  const numbers = parts.map(Number);
+  if (parts.length !== 3 || parts.some((part, i) => part === "" || Number.isNaN(numbers[i])))
+    throw new UsageError(`--position expects three numbers X,Y,Z, got "${text}"`);
+  return numbers;
+}
+
+function parseNumberArgument(flag: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === "" || Number.isNaN(value))
+    throw new UsageError(`${flag} expects a number, got "${text}"`);
+  return value;
+}
+
+/** Request fields named as the flags that set them. */
+const FLAG_OF: Readonly<Record<string, string>> = {
+  dataset: "--dataset",
+  view: "--view",
+  layers: "--layers",
+  segments: "--segments",
+  position: "--position",
+  positionUnit: "--unit",
+  zoom: "--zoom",
+  layout: "--layout",
+  title: "--title",
+};
+
+/** Rewrites builder paths (segments[12], positionUnit) into what the user typed. */
+function describeIssues(issues: readonly StateIssue[], segments: Segments): StateIssue[] {
+  return issues.map((issue) => {
+    const segment = /^segments\[(\d+)\]$/.exec(issue.path);
+    if (segment) {
+      const origin = segments.origins[Number(segment[1])];
+      if (origin !== undefined) return { ...issue, path: origin };
+    }
+    const head = /^[A-Za-z]+/.exec(issue.path)?.[0] ?? "";
+    const flag = FLAG_OF[head];
+    return flag ? { ...issue, path: flag + issue.path.slice(head.length) } : issue;
+  });
+}
+
+export async function urlCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, {
+    dataset: { type: "string" },
+    view: { type: "string" },
+    layers: { type: "string" },
+    segments: { type: "string", multiple: true },
+    "segments-file": { type: "string" },
+    column: { type: "string" },
+    position: { type: "string" },
+    unit: { type: "string" },
+    zoom: { type: "string" },
+    layout: { type: "string" },
+    title: { type: "string" },
+    viewer: { type: "string" },
+    json: { type: "boolean" },
+    ...catalogueOptions,
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    io.stdout.write(URL_HELP);
+    return EXIT.ok;
+  }
+  if (positionals.length > 0)
+    throw new UsageError(`url takes no positional arguments, got "${positionals.join(" ")}"`);
+  const catalogue = catalogueFrom(io, values);
+  const datasetIds = [...catalogue.datasets.keys()];
+  const datasetId = values.dataset ?? (datasetIds.length === 1 ? datasetIds[0] : undefined);
+  if (datasetId === undefined)
+    throw new UsageError(`give --dataset; known datasets: ${datasetIds.join(", ")}`);
+  const dataset = catalogue.datasets.get(datasetId);
+  if (dataset && values.view === undefined && values.layers === undefined)
+    throw new UsageError(`give --view (${Object.keys(dataset.views).join(", ")}) or --layers`);
+
+  const viewer =
+    values.viewer === undefined
+      ? configFrom(io).publicUrl
+      : httpBaseArgument("--viewer", values.viewer);
+  const segments = await collectSegments(
+    values.segments ?? [],
+    values["segments-file"],
+    values.column,
+    io,
+  );
+  const request: BuildRequest = {
+    dataset: datasetId,
+    view: values.view,
+    layers: splitIds(values.layers),
+    segments: segments.ids.length > 0 ? segments.ids : undefined,
+    position: values.position === undefined ? undefined : parsePositionArgument(values.position),
+    positionUnit: values.unit as BuildRequest["positionUnit"],
+    zoom: values.zoom === undefined ? undefined : parseNumberArgument("--zoom", values.zoom),
+    layout: values.layout,
+    title: values.title,
+  };
+
+  let built: ReturnType<typeof buildStateFromInput>;
+  try {
+    built = buildStateFromInput(catalogue, request);
+  } catch (error) {
+    if (!(error instanceof BuildError)) throw error;
+    const issues = describeIssues(error.issues, segments);
+    if (error.notFound)
+      throw new UsageError(issues.map((i) => `${i.path}: ${i.message}`).join("\n"));
+    io.stderr.write(`error: cannot build the state:\n${formatIssues("", issues)}`);
+    return EXIT.failed;
+  }
+  if (built.warnings.length > 0) io.stderr.write(formatIssues("warning  ", built.warnings));
+  io.stdout.write(
+    values.json
+      ? `${JSON.stringify(built.state, null, 2)}\n`
+      : `${stateUrl(viewer, built.state)}\n`,
+  );
+  return EXIT.ok;
+}
