@@ -27,8 +27,9 @@
 // is lost anyway (eviction, an unreplicated failover, manual deletion), step 1 rewrites it under
 // the id the digest names, so links already shared under that id start working again.
 // A failure between steps 2 and 3 leaves an unreachable record whose id nobody received.
-// Production Redis should run with `maxmemory-policy noeviction` and AOF (`appendfsync always`
-// or `everysec`), since links are meant to last for years.
+// Production Redis must run with `maxmemory-policy noeviction` and AOF with `appendfsync always`:
+// a link is acknowledged once Redis acknowledged its SET, and `everysec` could lose up to a
+// second of acknowledged links on a crash (see docker-compose.yml).
 
 import { Cluster, Redis, type RedisOptions } from "ioredis";
 import {
