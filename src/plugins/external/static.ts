@@ -16,7 +16,7 @@ export default fp(
       preCompressed: true,
       index: false,
       // The page itself is rendered per route; never serve the raw template.
-      allowedPath: (pathName) => !pathName.endsWith(".html"),
+      allowedPath: (pathName) => !/^\/index\.html/.test(pathName),
       cacheControl: false,
       setHeaders(res, filePath) {
         const hashed = filePath.includes(`${path.sep}assets${path.sep}`);
