@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { stateUrl } from "../domain/neuroglancer-url.js";
+import { parsePosition } from "../domain/position.js";
 import { splitIds } from "../domain/segment-list.js";
 import { BuildError, buildState, type ParsedBuildRequest } from "../domain/state-builder.js";
 import { errorResponses } from "../http/schemas.js";
@@ -23,15 +24,14 @@ const viewQuery = z.object({
 });
 type ViewQuery = z.infer<typeof viewQuery>;
 
-function parsePosition(text: string | undefined): number[] | undefined {
+function positionFromQuery(text: string | undefined): number[] | undefined {
   if (text === undefined) return undefined;
-  const parts = text.split(",").map((p) => p.trim());
-  const numbers = parts.map(Number);
-  if (parts.length !== 3 || numbers.some((n, i) => parts[i] === "" || !Number.isFinite(n)))
+  const position = parsePosition(text);
+  if (!position)
     throw new BuildError([
       { path: "position", message: `expected three numbers "x,y,z", got "${text}"` },
     ]);
-  return numbers;
+  return position;
 }
 
 function requestFromQuery(
@@ -42,7 +42,7 @@ function requestFromQuery(
     dataset,
     segments: splitIds(query.segments),
     hiddenSegments: splitIds(query.hidden),
-    position: parsePosition(query.position),
+    position: positionFromQuery(query.position),
     positionUnit: query.unit,
     zoom: query.zoom,
     layout: query.layout,

@@ -1,5 +1,7 @@
 // `nglaunch presets list | verify`: shows the preset catalogue, and checks every layer preset
 // against the data it points at (type, data type, channel count), exit 1 on any problem.
+
+import { summariseDataset } from "../../domain/preset-summary.js";
 import {
   FAILING_STATUSES,
   VERIFY_DEFAULTS,
@@ -8,7 +10,6 @@ import {
   verifyDatasets,
 } from "../../domain/preset-verify.js";
 import type { Catalogue, Dataset } from "../../domain/presets.js";
-import { summariseDataset } from "../../routes/presets.js";
 import {
   CATALOGUE_HELP,
   type CliIo,

@@ -1,7 +1,9 @@
 // `nglaunch url`: builds a Neuroglancer state from the presets, exactly as the service's
 // /v/<dataset>/<view> links do, and prints the viewer URL (or, with --json, the state).
+
 import { readFile } from "node:fs/promises";
 import { stateUrl } from "../../domain/neuroglancer-url.js";
+import { parsePosition } from "../../domain/position.js";
 import { readIdList, splitIds } from "../../domain/segment-list.js";
 import { BuildError, type BuildRequest, buildStateFromInput } from "../../domain/state-builder.js";
 import type { StateIssue } from "../../domain/state-schema.js";
@@ -91,11 +93,9 @@ async function collectSegments(
 }
 
 function parsePositionArgument(text: string): number[] {
-  const parts = text.trim().split(/\s*,\s*|\s+/);
-  const numbers = parts.map(Number);
-  if (parts.length !== 3 || parts.some((part, i) => part === "" || Number.isNaN(numbers[i])))
-    throw new UsageError(`--position expects three numbers X,Y,Z, got "${text}"`);
-  return numbers;
+  const position = parsePosition(text);
+  if (!position) throw new UsageError(`--position expects three numbers X,Y,Z, got "${text}"`);
+  return position;
 }
 
 function parseNumberArgument(flag: string, text: string): number {
