@@ -21,8 +21,12 @@ export function connectSources(catalogue: Catalogue, config: Pick<Config, "conne
 export function cspDirectives(connectSrc: string[], frameAncestors: string[]): Directives {
   return {
     "default-src": ["'self'"],
-    // Neuroglancer compiles its wasm decoders (jxl, draco, blosc, zstd...) at run time.
-    "script-src": ["'self'", "'wasm-unsafe-eval'"],
+    // Neuroglancer compiles its wasm decoders (jxl, draco, blosc, zstd...) at run time, and
+    // builds functions with new Function(): the compressed-segmentation encoder in its
+    // async-computation worker (every uint64 segmentation chunk goes through it) and the
+    // annotation property parsers. Without 'unsafe-eval' segmentations never load. Inline
+    // scripts stay forbidden: no page of ours has one.
+    "script-src": ["'self'", "'unsafe-eval'", "'wasm-unsafe-eval'"],
     // Neuroglancer sets element styles from script (CSSOM), which CSP does not restrict.
     "style-src": ["'self'"],
     "worker-src": ["'self'", "blob:"],

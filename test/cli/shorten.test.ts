@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/app.js";
 import { makeConfig } from "../../src/config.js";
 import { stateUrl } from "../../src/domain/neuroglancer-url.js";
+import { freePort } from "../helpers/ports.js";
 import { runCli } from "./run-cli.js";
 
 const STATE = {
@@ -31,13 +32,6 @@ let server: string;
 let statePath: string;
 
 /** A loopback port that was free a moment ago: bind, note it, close. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((done) => probe.listen(0, "127.0.0.1", done));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((done) => probe.close(done));
-  return port;
-}
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "nglaunch-cli-shorten-"));

@@ -5,6 +5,7 @@ import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "../../src/app.js";
 import { type Config, makeConfig } from "../../src/config.js";
+import { freePort } from "./ports.js";
 
 export interface TestApp {
   app: FastifyInstance;
@@ -34,3 +35,30 @@ export async function startTestApp(overrides: Partial<Config> = {}): Promise<Tes
     },
   };
 }
+
+export interface ServedApp extends TestApp {
+  /** The origin the app listens on, equal to its publicUrl (browsers need real URLs). */
+  url: string;
+}
+
+/**
+ * Builds the app and listens on a free loopback port whose origin is also its publicUrl, so the
+ * links, oEmbed answers and embed pages it renders work in a real browser.
+ */
+export async function startServedApp(overrides: Partial<Config> = {}): Promise<ServedApp> {
+  for (let attempt = 0; ; attempt++) {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const served = await startTestApp({ port, host: "127.0.0.1", publicUrl: url, ...overrides });
+    try {
+      await served.app.listen({ port, host: "127.0.0.1" });
+      return { ...served, url };
+    } catch (error) {
+      await served.close();
+      // Another process may take the port between freePort() and listen(); pick another.
+      if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE" || attempt >= 4) throw error;
+    }
+  }
+}
+
+/** A port that was free a moment ago on 127.0.0.1 (the OS picks it). */

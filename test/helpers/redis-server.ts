@@ -5,10 +5,11 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
+import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { freePort } from "./ports.js";
 
 export const REDIS_MISSING_REASON = "redis-server not installed; .ci/run installs it";
 
@@ -167,16 +168,6 @@ export async function startRedisCluster(): Promise<RedisClusterProcesses> {
 }
 
 /** A port that was free a moment ago on 127.0.0.1 (the OS picks it). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  server.close();
-  await once(server, "close");
-  if (address === null || typeof address === "string") throw new Error("no port assigned");
-  return address.port;
-}
 
 /** Sends one inline command and returns the raw reply (enough for PING and CLUSTER INFO). */
 async function rawCommand(port: number, command: string): Promise<string> {

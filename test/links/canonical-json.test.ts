@@ -78,7 +78,8 @@ describe("canonicalJson", () => {
     expect(JSON.parse(canonicalJson(value))).toEqual(value);
   });
 
-  it("serialises a 100 000-segment state in a few milliseconds", () => {
+  // Its speed is measured by `npm run bench`, not asserted here: timing bounds in tests flake.
+  it("serialises a 100 000-segment state", () => {
     const segments = Array.from({ length: 100_000 }, (_, i) =>
       String(720575940000000000n + BigInt(i)),
     );
@@ -89,14 +90,10 @@ describe("canonicalJson", () => {
       ],
       layout: "4panel",
     };
-    contentDigest(state, noMeta); // warm up
-    const start = performance.now();
     const { stateJson, digest } = contentDigest(state, noMeta);
-    const elapsed = performance.now() - start;
     expect(stateJson.length).toBeGreaterThan(2_000_000);
+    expect(JSON.parse(stateJson).layers[0].segments).toEqual(segments);
     expect(digest).toMatch(/^[0-9a-f]{64}$/);
-    // Typically 5-10 ms; the bound leaves room for a loaded CI machine.
-    expect(elapsed).toBeLessThan(100);
   });
 });
 

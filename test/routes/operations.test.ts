@@ -7,6 +7,7 @@ import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { packageRoot } from "../../src/config.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
+import { freePort } from "../helpers/ports.js";
 import {
   type RedisServer,
   redisServerAvailable,
@@ -128,12 +129,7 @@ describe("rate limits on writes", () => {
 
 describe("graceful shutdown", () => {
   it("finishes an in-flight request on SIGTERM, then exits", async () => {
-    const port = await new Promise<number>((resolve) => {
-      const probe = net.createServer().listen(0, "127.0.0.1", () => {
-        const { port } = probe.address() as net.AddressInfo;
-        probe.close(() => resolve(port));
-      });
-    });
+    const port = await freePort();
     const server = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
       cwd: packageRoot,
       env: {
