@@ -9,28 +9,51 @@ export type ParsedNeuroglancerUrl =
 
 /** The client's own encoding (ui/url_hash_binding.js): encodeURI, then these characters too. */
 const EXTRA_ESCAPED = /[!'()*;,]/g;
+/** Precomputed %-escapes for EXTRA_ESCAPED (a table lookup beats formatting each match). */
+const ESCAPES: Readonly<Record<string, string>> = Object.fromEntries(
+  [..."!'()*;,"].map((c) => [c, `%${c.charCodeAt(0).toString(16).toUpperCase()}`]),
+);
 
 /** The client treats "#!scheme://..." as the address of a JSON state to fetch. */
 const REMOTE_STATE = /^#![a-z][a-z\d+,\-.]*:\/\//;
 
 /** The part after "#!": JSON, bigints as strings, percent-encoded the way the client writes it. */
 export function encodeStateFragment(state: unknown): string {
-  const json = JSON.stringify(state, (_key, value: unknown) =>
-    typeof value === "bigint" ? value.toString() : value,
-  );
+  return encodeJsonFragment(stringifyState(state));
+}
+
+/** JSON of a state; bigints (which JSON.parse never makes) are written as strings, as the client does. */
+function stringifyState(state: unknown): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(state);
+  } catch (error) {
+    // Only a BigInt makes plain JSON.stringify throw; the replacer is slow, so only then.
+    if (!(error instanceof TypeError)) throw error;
+    json = JSON.stringify(state, (_key, value: unknown) =>
+      typeof value === "bigint" ? value.toString() : value,
+    );
+  }
   if (json === undefined) throw new TypeError("the state cannot be written as JSON");
-  return encodeURI(json).replace(
-    EXTRA_ESCAPED,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
+  return json;
+}
+
+/** The fragment for state JSON that is already serialised (e.g. a stored link's bytes). */
+export function encodeJsonFragment(json: string): string {
+  return encodeURI(json).replace(EXTRA_ESCAPED, (c) => ESCAPES[c] ?? c);
 }
 
 /** `${viewerBase}/#!...`; any fragment and trailing slashes on the base are dropped first. */
 export function stateUrl(viewerBase: string, state: unknown): string {
+  return stateJsonUrl(viewerBase, stringifyState(state));
+}
+
+/** stateUrl for state JSON that is already serialised. */
+export function stateJsonUrl(viewerBase: string, json: string): string {
   const hash = viewerBase.indexOf("#");
   const base = (hash === -1 ? viewerBase : viewerBase.slice(0, hash)).replace(/\/+$/, "");
   const separator = base.includes("?") ? "" : "/";
-  return `${base}${separator}#!${encodeStateFragment(state)}`;
+  return `${base}${separator}#!${encodeJsonFragment(json)}`;
 }
 
 /**
@@ -145,7 +168,10 @@ function singleToDoubleQuoted(literal: string): string {
  * text that has such a literal outside strings pays for the hand-written parser.
  */
 export function parseJsonLosslessly(text: string): unknown {
-  if (!/\d{16}/.test(text) || !hasUnsafeIntegerLiteral(text)) return JSON.parse(text);
+  // A number literal (unlike a digit run inside a string, such as a segment ID sent properly)
+  // follows the start, ':', ',' or '['; most bodies skip the scan on this cheap test.
+  if (!/(?:^|[:,[])\s*-?\d{16}/.test(text) || !hasUnsafeIntegerLiteral(text))
+    return JSON.parse(text);
   return new LosslessParser(text).parseDocument();
 }
 

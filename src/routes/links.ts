@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { parseNeuroglancerUrl, stateUrl } from "../domain/neuroglancer-url.js";
+import { parseNeuroglancerUrl, stateJsonUrl } from "../domain/neuroglancer-url.js";
 import type { Dataset } from "../domain/presets.js";
 import { linkSnippets } from "../domain/snippets.js";
 import { buildStateFromInput } from "../domain/state-builder.js";
@@ -12,7 +12,7 @@ import { errorResponses, errorSchema, issueSchema } from "../http/schemas.js";
 import { EMBED_HEAD, embedChrome } from "../http/viewer-page.js";
 import { contentDigest } from "../links/canonical-json.js";
 import { isLinkId, newLinkId } from "../links/link-id.js";
-import { type StoredLink, StoreUnavailableError } from "../links/link-store.js";
+import { type NewLink, type StoredLink, StoreUnavailableError } from "../links/link-store.js";
 import { RETRY_AFTER_SECONDS } from "../plugins/app/error-handler.js";
 import { wantsHtml } from "../plugins/app/viewer-page.js";
 import { writeRateLimit } from "../plugins/external/protection.js";
@@ -124,12 +124,16 @@ function candidateFrom(app: FastifyInstance, body: z.infer<typeof linkBody>): Ca
   };
 }
 
-async function storeCandidate(app: FastifyInstance, candidate: Candidate) {
+/** The record to store for a candidate: canonical JSON and content digest. */
+function newLinkOf(candidate: Candidate): NewLink {
   const { stateJson, digest } = contentDigest(candidate.state, candidate);
-  return app.links.create(
-    { stateJson, digest, title: candidate.title, dataset: candidate.dataset, view: candidate.view },
-    newLinkId,
-  );
+  return {
+    stateJson,
+    digest,
+    title: candidate.title,
+    dataset: candidate.dataset,
+    view: candidate.view,
+  };
 }
 
 /** The preset dataset a link came from, or whose data its state uses (for attribution). */
@@ -178,9 +182,11 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
           return reply.code(400).send({ error: "invalid state", issues: error.issues });
         throw error;
       }
-      const longUrl = stateUrl(publicUrl, candidate.state);
+      const record = newLinkOf(candidate);
+      // From the canonical JSON already made for the digest: no second serialisation.
+      const longUrl = stateJsonUrl(publicUrl, record.stateJson);
       try {
-        const { link, created } = await storeCandidate(app, candidate);
+        const { link, created } = await app.links.create(record, newLinkId);
         if (created) app.metrics.linksCreated.inc({ source: "links" });
         return reply.code(created ? 201 : 200).send({
           id: link.id,
@@ -307,7 +313,7 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: "The viewer for iframes: compact, never steals focus",
         ...pageSchema,
       },
-      helmet: app.embedHelmet,
+      config: { embed: true },
     },
     (request, reply) => openLink(request, reply, request.params.id, true),
   );
@@ -358,13 +364,10 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
       if (!result.valid)
         return reply.code(400).send({ error: "invalid state", issues: result.errors });
       const title = typeof request.body.title === "string" ? request.body.title : null;
-      const { link, created } = await storeCandidate(app, {
-        state: request.body,
-        title,
-        dataset: null,
-        view: null,
-        warnings: [],
-      });
+      const { link, created } = await app.links.create(
+        newLinkOf({ state: request.body, title, dataset: null, view: null, warnings: [] }),
+        newLinkId,
+      );
       if (created) app.metrics.linksCreated.inc({ source: "share" });
       // A JSON string, as the client expects (it calls response.json()).
       return reply

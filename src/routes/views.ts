@@ -94,7 +94,7 @@ const viewRoutes: FastifyPluginAsyncZod = async (app) => {
 
   for (const embed of [false, true]) {
     const prefix = embed ? "/embed" : "";
-    const routeOptions = embed ? { helmet: app.embedHelmet } : {};
+    const routeOptions = { config: { embed } };
     const tags = [embed ? "embed" : "views"];
     app.get(
       `${prefix}/v/:dataset/:view`,
