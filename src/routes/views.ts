@@ -96,50 +96,44 @@ const viewRoutes: FastifyPluginAsyncZod = async (app) => {
     const prefix = embed ? "/embed" : "";
     const routeOptions = { config: { embed } };
     const tags = [embed ? "embed" : "views"];
-    app.get(
-      `${prefix}/v/:dataset/:view`,
+    const kinds = [
       {
-        schema: {
-          tags,
-          summary: embed ? "A named view for iframes" : "Open a named view in the viewer",
-          params: z.object({ dataset: z.string(), view: z.string() }),
-          querystring: viewQuery,
-          response: pageResponses,
-        },
-        ...routeOptions,
+        param: "view",
+        path: `${prefix}/v/:dataset/:view`,
+        summary: embed ? "A named view for iframes" : "Open a named view in the viewer",
+        target: (name: string) => ({ view: name }),
       },
-      async (request, reply) =>
-        open(
-          request,
-          request.query,
-          reply,
-          request.params.dataset,
-          { view: request.params.view },
-          embed,
-        ),
-    );
-    app.get(
-      `${prefix}/v/:dataset/layer/:layer`,
       {
-        schema: {
-          tags,
-          summary: embed ? "One layer preset for iframes" : "Open one layer preset in the viewer",
-          params: z.object({ dataset: z.string(), layer: z.string() }),
-          querystring: viewQuery,
-          response: pageResponses,
-        },
-        ...routeOptions,
+        param: "layer",
+        path: `${prefix}/v/:dataset/layer/:layer`,
+        summary: embed ? "One layer preset for iframes" : "Open one layer preset in the viewer",
+        target: (name: string): { layers: [string] } => ({ layers: [name] }),
       },
-      async (request, reply) =>
-        open(
-          request,
-          request.query,
-          reply,
-          request.params.dataset,
-          { layers: [request.params.layer] },
-          embed,
-        ),
-    );
+    ];
+    for (const kind of kinds) {
+      app.get(
+        kind.path,
+        {
+          schema: {
+            tags,
+            summary: kind.summary,
+            params: z.object({ dataset: z.string(), [kind.param]: z.string() }),
+            querystring: viewQuery,
+            response: pageResponses,
+          },
+          ...routeOptions,
+        },
+        async (request, reply) =>
+          open(
+            request,
+            request.query,
+            reply,
+            request.params.dataset ?? "",
+            kind.target(request.params[kind.param] ?? ""),
+            embed,
+          ),
+      );
+    }
   }
 };
 
