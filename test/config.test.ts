@@ -67,6 +67,12 @@ describe("start-up", () => {
     expect(result.stderr).toMatch(/cannot start: invalid configuration:\n\s+PORT: /);
   });
 
+  it("stops when the viewer is not built, saying what to run", () => {
+    const result = startServer({ VIEWER_DIR: "/nonexistent/viewer" });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/VIEWER_DIR: the viewer is not built .* run "npm run build"/);
+  });
+
   it("stops on a malformed preset file with the file, path and problem", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "nglaunch-bad-presets-"));
     try {

@@ -3,6 +3,7 @@
 // client/public/boot.js turns into the #! fragment.
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { ConfigError } from "../config.js";
 import { escapeHtml } from "../domain/snippets.js";
 
 export interface PageMeta {
@@ -36,7 +37,9 @@ export function loadViewerTemplate(viewerDir: string): string {
   try {
     html = readFileSync(file, "utf8");
   } catch {
-    throw new Error(`the viewer is not built (${file} is missing): run "npm run build"`);
+    throw new ConfigError(
+      `VIEWER_DIR: the viewer is not built (${file} is missing): run "npm run build"`,
+    );
   }
   if (!html.includes(HEAD_MARKER) || !html.includes(BODY_MARKER))
     throw new Error(

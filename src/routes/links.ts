@@ -2,6 +2,7 @@
 // state JSON (CORS, cached forever), read metadata, and Neuroglancer's own Share protocol.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { LRUCache } from "lru-cache";
 import { z } from "zod";
 import { parseNeuroglancerUrl, stateJsonUrl } from "../domain/neuroglancer-url.js";
 import type { Dataset } from "../domain/presets.js";
@@ -263,17 +264,11 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
-  /** The page (or, for non-browsers, the redirect) that opens a stored link. */
-  async function openLink(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    id: string,
-    embed: boolean,
-  ) {
-    const link = await findLink(app, id);
-    if (!link) return notFound(reply, id);
+  // A link never changes, so neither does its page: keep recently opened pages rendered.
+  const pages = new LRUCache<string, string>({ max: 1000 });
+
+  function linkPage(link: StoredLink, embed: boolean): string {
     const urls = linkUrls(publicUrl, link.id);
-    if (!embed && !wantsHtml(request)) return reply.redirect(urls.viewerUrl, 302);
     const dataset = datasetOfLink(app, link);
     const page = {
       meta: {
@@ -288,12 +283,32 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       state: urls.jsonUrl,
     };
-    if (!embed) return app.viewerPage(reply, page);
-    return app.viewerPage(reply, {
+    if (!embed) return app.renderViewerPage(page);
+    return app.renderViewerPage({
       ...page,
       head: EMBED_HEAD,
       body: embedChrome(urls.shortUrl, dataset?.license.attribution ?? null),
     });
+  }
+
+  /** The page (or, for non-browsers, the redirect) that opens a stored link. */
+  async function openLink(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    embed: boolean,
+  ) {
+    const link = await findLink(app, id);
+    if (!link) return notFound(reply, id);
+    if (!embed && !wantsHtml(request))
+      return reply.redirect(linkUrls(publicUrl, link.id).viewerUrl, 302);
+    const key = `${embed ? "embed" : "page"}:${link.id}`;
+    let html = pages.get(key);
+    if (html === undefined) {
+      html = linkPage(link, embed);
+      pages.set(key, html);
+    }
+    return app.viewerPage(reply, html);
   }
 
   const pageSchema = {

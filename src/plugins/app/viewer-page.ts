@@ -6,7 +6,10 @@ import { loadViewerTemplate, type PageContent, renderViewerPage } from "../../ht
 
 declare module "fastify" {
   interface FastifyInstance {
-    viewerPage(reply: FastifyReply, content: PageContent): FastifyReply;
+    /** The page's HTML (for callers that cache pages of immutable links). */
+    renderViewerPage(content: PageContent): string;
+    /** Sends a page: rendered from content, or HTML rendered earlier. */
+    viewerPage(reply: FastifyReply, page: PageContent | string): FastifyReply;
   }
 }
 
@@ -18,12 +21,14 @@ export function wantsHtml(request: FastifyRequest): boolean {
 export default fp(
   async function viewerPage(app: FastifyInstance) {
     const template = loadViewerTemplate(app.config.viewerDir);
-    app.decorate("viewerPage", (reply: FastifyReply, content: PageContent) =>
+    const render = (content: PageContent) => renderViewerPage(template, content);
+    app.decorate("renderViewerPage", render);
+    app.decorate("viewerPage", (reply: FastifyReply, page: PageContent | string) =>
       reply
         .type("text/html; charset=utf-8")
-        // Pages embed the current build's hashed asset names: never cache them.
+        // Pages embed the current build's hashed asset names: never cache them in browsers.
         .header("cache-control", "no-cache")
-        .send(renderViewerPage(template, content)),
+        .send(typeof page === "string" ? page : render(page)),
     );
   },
   { name: "viewer-page", dependencies: ["config"] },
