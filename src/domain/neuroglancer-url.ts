@@ -8,11 +8,11 @@ export type ParsedNeuroglancerUrl =
   | { ok: false; message: string };
 
 /** The client's own encoding (ui/url_hash_binding.js): encodeURI, then these characters too. */
-const EXTRA_ESCAPED = /[!'()*;,]/g;
-/** Precomputed %-escapes for EXTRA_ESCAPED (a table lookup beats formatting each match). */
-const ESCAPES: Readonly<Record<string, string>> = Object.fromEntries(
-  [..."!'()*;,"].map((c) => [c, `%${c.charCodeAt(0).toString(16).toUpperCase()}`]),
-);
+/** The characters the client %-escapes beyond encodeURI, with their escapes. */
+const ESCAPE_LIST: readonly (readonly [string, string])[] = [..."!'()*;,"].map((c) => [
+  c,
+  `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+]);
 
 /** The client treats "#!scheme://..." as the address of a JSON state to fetch. */
 const REMOTE_STATE = /^#![a-z][a-z\d+,\-.]*:\/\//;
@@ -40,7 +40,10 @@ function stringifyState(state: unknown): string {
 
 /** The fragment for state JSON that is already serialised (e.g. a stored link's bytes). */
 export function encodeJsonFragment(json: string): string {
-  return encodeURI(json).replace(EXTRA_ESCAPED, (c) => ESCAPES[c] ?? c);
+  // One native pass per character beats a regex with a callback on every comma (bench).
+  let encoded = encodeURI(json);
+  for (const [c, escaped] of ESCAPE_LIST) encoded = encoded.replaceAll(c, escaped);
+  return encoded;
 }
 
 /** `${viewerBase}/#!...`; any fragment and trailing slashes on the base are dropped first. */
