@@ -9,6 +9,7 @@ import type { Dataset } from "../domain/presets.js";
 import { linkSnippets } from "../domain/snippets.js";
 import { buildStateFromInput } from "../domain/state-builder.js";
 import { validateState } from "../domain/state-schema.js";
+import { errorPage } from "../http/error-page.js";
 import { errorResponses, errorSchema, issueSchema } from "../http/schemas.js";
 import { EMBED_HEAD, embedChrome } from "../http/viewer-page.js";
 import { contentDigest } from "../links/canonical-json.js";
@@ -149,7 +150,17 @@ async function findLink(app: FastifyInstance, id: string): Promise<StoredLink | 
   return isLinkId(id) ? app.links.get(id) : null;
 }
 
-function notFound(reply: FastifyReply, id: string) {
+function notFound(reply: FastifyReply, id: string, html = false) {
+  if (html)
+    return reply
+      .code(404)
+      .type("text/html; charset=utf-8")
+      .send(
+        errorPage(
+          "Link not found",
+          `There is no link “${id}” here: check the address for typing mistakes.`,
+        ),
+      );
   return reply.code(404).send({ error: `no link "${id}"; check the address for typing mistakes` });
 }
 
@@ -302,7 +313,7 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
     embed: boolean,
   ) {
     const link = await findLink(app, id);
-    if (!link) return notFound(reply, id);
+    if (!link) return notFound(reply, id, embed || wantsHtml(request));
     if (!embed && !wantsHtml(request))
       return reply.redirect(linkUrls(publicUrl, link.id).viewerUrl, 302);
     const key = `${embed ? "embed" : "page"}:${link.id}`;

@@ -127,6 +127,24 @@ describe("rate limits on writes", () => {
   });
 });
 
+describe("load shedding", () => {
+  it("answers 503 with Retry-After at once while the event loop lags", async () => {
+    const t = await startTestApp({ maxEventLoopDelayMs: 50 });
+    try {
+      await request(t.app.server).get("/healthz").expect(200);
+      // Block the event loop, as an overloaded process would, then let the sampler see it.
+      const until = Date.now() + 1500;
+      while (Date.now() < until) {}
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const res = await request(t.app.server).get("/api/presets");
+      expect(res.status).toBe(503);
+      expect(res.headers["retry-after"]).toBeDefined();
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe("graceful shutdown", () => {
   it("finishes an in-flight request on SIGTERM, then exits", async () => {
     const port = await freePort();

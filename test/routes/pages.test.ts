@@ -94,9 +94,16 @@ describe("viewer pages", () => {
     for (const snippet of snippets.body.snippets) expect(snippet.text).not.toContain("<img src=x");
   });
 
-  it("answers a 404 for unknown links", async () => {
-    await html("/s/AAAAAAAAAAAAAAAA").expect(404);
+  it("answers a 404 page for unknown links, with the id escaped", async () => {
+    const page = await html("/s/AAAAAAAAAAAAAAAA").expect(404);
+    expect(page.headers["content-type"]).toMatch(/text\/html/);
+    expect(page.text).toContain("There is no link “AAAAAAAAAAAAAAAA” here");
+    expect(page.text).toContain('href="/gallery"');
     await html("/embed/AAAAAAAAAAAAAAAA").expect(404);
+    const hostile = await html(`/s/${encodeURIComponent("<b>x</b>")}`).expect(404);
+    expect(hostile.text).not.toContain("<b>x</b>");
+    const api = await request(t.app.server).get("/s/AAAAAAAAAAAAAAAA").expect(404);
+    expect(api.body.error).toMatch(/no link/);
   });
 
   it("serves the gallery and a favicon", async () => {
