@@ -4,13 +4,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { LRUCache } from "lru-cache";
 import { z } from "zod";
-import { parseNeuroglancerUrl, stateJsonUrl } from "../domain/neuroglancer-url.js";
+import { stateJsonUrl } from "../domain/neuroglancer-url.js";
 import type { Dataset } from "../domain/presets.js";
 import { linkSnippets } from "../domain/snippets.js";
 import { buildStateFromInput } from "../domain/state-builder.js";
 import { validateState } from "../domain/state-schema.js";
 import { errorPage } from "../http/error-page.js";
 import { errorResponses, errorSchema, issueSchema } from "../http/schemas.js";
+import { stateFromUrl } from "../http/state-from-url.js";
 import { EMBED_HEAD, embedChrome } from "../http/viewer-page.js";
 import { contentDigest } from "../links/canonical-json.js";
 import { isLinkId, newLinkId } from "../links/link-id.js";
@@ -85,7 +86,10 @@ class InvalidStateError extends Error {
 }
 
 /** Validates what a user posted and turns it into a state plus link metadata. */
-function candidateFrom(app: FastifyInstance, body: z.infer<typeof linkBody>): Candidate {
+async function candidateFrom(
+  app: FastifyInstance,
+  body: z.infer<typeof linkBody>,
+): Promise<Candidate> {
   if (body.dataset !== undefined) {
     const built = buildStateFromInput(app.presets, body);
     return {
@@ -99,15 +103,8 @@ function candidateFrom(app: FastifyInstance, body: z.infer<typeof linkBody>): Ca
   let state: unknown = body.state;
   let prefix = "state";
   if (body.url !== undefined) {
-    const parsed = parseNeuroglancerUrl(body.url);
+    const parsed = await stateFromUrl(app, body.url);
     if (!parsed.ok) throw new InvalidStateError([{ path: "url", message: parsed.message }]);
-    if (parsed.kind === "remote")
-      throw new InvalidStateError([
-        {
-          path: "url",
-          message: `the state lives at ${parsed.stateUrl}; post the state itself as "state"`,
-        },
-      ]);
     state = parsed.state;
     prefix = "url#!";
   }
@@ -191,7 +188,7 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       let candidate: Candidate;
       try {
-        candidate = candidateFrom(app, request.body);
+        candidate = await candidateFrom(app, request.body);
       } catch (error) {
         if (error instanceof InvalidStateError)
           return reply.code(400).send({ error: "invalid state", issues: error.issues });

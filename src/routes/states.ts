@@ -1,10 +1,11 @@
 // Build a state from presets, and validate states users bring (as JSON or as a URL).
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { parseNeuroglancerUrl, stateUrl } from "../domain/neuroglancer-url.js";
+import { stateUrl } from "../domain/neuroglancer-url.js";
 import { buildRequestSchema, buildState } from "../domain/state-builder.js";
 import { validateState } from "../domain/state-schema.js";
 import { errorResponses, issueSchema } from "../http/schemas.js";
+import { stateFromUrl } from "../http/state-from-url.js";
 
 /** Browsers and chat apps start to fail on URLs much longer than this; suggest a short link. */
 export const LONG_URL_CHARS = 8_000;
@@ -61,27 +62,17 @@ const stateRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ["states"],
         summary: "Validate a Neuroglancer state or URL: errors and warnings with JSON paths",
         body: validateBody,
-        response: { 200: validationSchema, ...errorResponses(400, 413, 415) },
+        response: { 200: validationSchema, ...errorResponses(400, 413, 415, 503) },
       },
     },
     async (request, reply) => {
       let state = request.body.state;
       if (request.body.url !== undefined) {
-        const parsed = parseNeuroglancerUrl(request.body.url);
+        const parsed = await stateFromUrl(app, request.body.url);
         if (!parsed.ok)
           return reply.code(400).send({
             error: "cannot read this URL",
             issues: [{ path: "url", message: parsed.message }],
-          });
-        if (parsed.kind === "remote")
-          return reply.code(400).send({
-            error: "this URL points at a state stored elsewhere",
-            issues: [
-              {
-                path: "url",
-                message: `the state lives at ${parsed.stateUrl}; fetch it and send it as "state"`,
-              },
-            ],
           });
         state = parsed.state;
       }

@@ -117,6 +117,30 @@ for (const setup of stores) {
       expect(state.body).toEqual(original.body);
     });
 
+    it("takes this service's own links as url: short, embed, JSON and Share-button forms", async () => {
+      const { body } = await request(t.app.server)
+        .post("/api/links")
+        .send({ state: STATE })
+        .expect(200);
+      for (const url of [body.shortUrl, body.embedUrl, body.jsonUrl, body.viewerUrl]) {
+        const again = await request(t.app.server).post("/api/links").send({ url }).expect(200);
+        expect(again.body.id).toBe(body.id);
+        const checked = await request(t.app.server)
+          .post("/api/states/validate")
+          .send({ url })
+          .expect(200);
+        expect(checked.body.valid).toBe(true);
+      }
+      const unknown = await request(t.app.server)
+        .post("/api/links")
+        .send({ url: "http://ngl.test/s/AAAAAAAAAAAAAAAA" })
+        .expect(400);
+      expect(unknown.body.issues[0]).toMatchObject({
+        path: "url",
+        message: expect.stringMatching(/no link/),
+      });
+    });
+
     it("opens /s/:id in the viewer and answers 404 for unknown ids", async () => {
       const { body } = await request(t.app.server)
         .post("/api/links")

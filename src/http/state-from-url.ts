@@ -1,0 +1,36 @@
+// Reads the state a URL stands for: a Neuroglancer URL with the state inline, or a link of this
+// service (/s/<id>, /embed/<id>, /api/links/<id>, or a viewer URL that loads one, as the Share
+// button makes) — so people can paste whichever link they have.
+import type { FastifyInstance } from "fastify";
+import { parseNeuroglancerUrl } from "../domain/neuroglancer-url.js";
+import { isLinkId } from "../links/link-id.js";
+
+export type StateFromUrl = { ok: true; state: unknown } | { ok: false; message: string };
+
+/** The id of this service's link that `url` points at, or null. */
+export function ownLinkId(publicUrl: string, url: string): string | null {
+  const trimmed = url.trim();
+  const bang = trimmed.indexOf("#!");
+  const target = bang === -1 ? trimmed : trimmed.slice(bang + 2);
+  if (!target.startsWith(`${publicUrl}/`)) return null;
+  const path = target.slice(publicUrl.length).split(/[?#]/)[0] ?? "";
+  const id = /^\/(?:s|embed|api\/links)\/([^/]+)$/.exec(path)?.[1];
+  return id !== undefined && isLinkId(id) ? id : null;
+}
+
+export async function stateFromUrl(app: FastifyInstance, url: string): Promise<StateFromUrl> {
+  const id = ownLinkId(app.config.publicUrl, url);
+  if (id !== null) {
+    const link = await app.links.get(id);
+    if (!link) return { ok: false, message: `this service has no link "${id}"` };
+    return { ok: true, state: JSON.parse(link.stateJson) };
+  }
+  const parsed = parseNeuroglancerUrl(url);
+  if (!parsed.ok) return parsed;
+  if (parsed.kind === "remote")
+    return {
+      ok: false,
+      message: `the state lives at ${parsed.stateUrl}; fetch it and send it as "state"`,
+    };
+  return { ok: true, state: parsed.state };
+}
