@@ -12,7 +12,7 @@ export default fp(
         info: {
           title: "nglaunch",
           description:
-            "Curated Neuroglancer views, state validation and short links for the PRISM dataset.",
+            "Curated Neuroglancer views, state validation and short links for public connectomics datasets.",
           version: "1",
         },
         servers: [{ url: app.config.publicUrl }],
