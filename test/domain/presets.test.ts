@@ -23,21 +23,21 @@ const PRISM_LAYERS = [
   "segments_relabeled",
 ];
 
-let tmp: string | undefined;
+const tmpDirs: string[] = [];
 afterEach(() => {
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-  tmp = undefined;
+  for (const dir of tmpDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Writes `files` (name -> JSON value or raw text) into a fresh presets directory. */
 function presetsWith(files: Record<string, unknown>): string {
-  tmp = mkdtempSync(path.join(os.tmpdir(), "nglaunch-presets-"));
+  const dir = mkdtempSync(path.join(os.tmpdir(), "nglaunch-presets-"));
+  tmpDirs.push(dir);
   for (const [name, content] of Object.entries(files))
     writeFileSync(
-      path.join(tmp, name),
+      path.join(dir, name),
       typeof content === "string" ? content : JSON.stringify(content),
     );
-  return tmp;
+  return dir;
 }
 
 describe("the PRISM catalogue", () => {

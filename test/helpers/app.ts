@@ -13,9 +13,9 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Builds the app on a fresh temporary data directory; `close` removes it. */
+/** Builds the app on a fresh temporary data directory (unless one is given); `close` removes it. */
 export async function startTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), "nglaunch-test-"));
+  const dataDir = overrides.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "nglaunch-test-"));
   // Rate limiting is off unless a test asks for it: suites post hundreds of links.
   const config = makeConfig({
     publicUrl: "http://ngl.test",
@@ -31,7 +31,7 @@ export async function startTestApp(overrides: Partial<Config> = {}): Promise<Tes
     config,
     async close() {
       await app.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(config.dataDir, { recursive: true, force: true });
     },
   };
 }
