@@ -3,20 +3,9 @@
 // button makes) — so people can paste whichever link they have.
 import type { FastifyInstance } from "fastify";
 import { parseNeuroglancerUrl } from "../domain/neuroglancer-url.js";
-import { isLinkId } from "../links/link-id.js";
+import { ownLinkId } from "./service-urls.js";
 
 export type StateFromUrl = { ok: true; state: unknown } | { ok: false; message: string };
-
-/** The id of this service's link that `url` points at, or null. */
-export function ownLinkId(publicUrl: string, url: string): string | null {
-  const trimmed = url.trim();
-  const bang = trimmed.indexOf("#!");
-  const target = bang === -1 ? trimmed : trimmed.slice(bang + 2);
-  if (!target.startsWith(`${publicUrl}/`)) return null;
-  const path = target.slice(publicUrl.length).split(/[?#]/)[0] ?? "";
-  const id = /^\/(?:s|embed|api\/links)\/([^/]+)$/.exec(path)?.[1];
-  return id !== undefined && isLinkId(id) ? id : null;
-}
 
 export async function stateFromUrl(app: FastifyInstance, url: string): Promise<StateFromUrl> {
   const id = ownLinkId(app.config.publicUrl, url);

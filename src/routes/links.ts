@@ -11,6 +11,7 @@ import { buildStateFromInput } from "../domain/state-builder.js";
 import { validateState } from "../domain/state-schema.js";
 import { errorPage } from "../http/error-page.js";
 import { errorResponses, errorSchema, issueSchema } from "../http/schemas.js";
+import { linkUrls, oembedUrlFor } from "../http/service-urls.js";
 import { stateFromUrl } from "../http/state-from-url.js";
 import { EMBED_HEAD, embedChrome } from "../http/viewer-page.js";
 import { contentDigest } from "../links/canonical-json.js";
@@ -19,18 +20,6 @@ import { type NewLink, type StoredLink, StoreUnavailableError } from "../links/l
 import { RETRY_AFTER_SECONDS } from "../plugins/app/error-handler.js";
 import { wantsHtml } from "../plugins/app/viewer-page.js";
 import { writeRateLimit } from "../plugins/external/protection.js";
-import { oembedUrlFor } from "./oembed.js";
-
-/** Every URL a link is reachable at, all absolute under PUBLIC_URL. */
-export function linkUrls(publicUrl: string, id: string) {
-  const jsonUrl = `${publicUrl}/api/links/${id}`;
-  return {
-    shortUrl: `${publicUrl}/s/${id}`,
-    viewerUrl: `${publicUrl}/#!${jsonUrl}`,
-    jsonUrl,
-    embedUrl: `${publicUrl}/embed/${id}`,
-  };
-}
 
 const linkBody = z
   .object({

@@ -5,15 +5,10 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { iframeHtml } from "../domain/snippets.js";
 import { errorResponses, errorSchema } from "../http/schemas.js";
-import { isLinkId } from "../links/link-id.js";
+import { linkUrls, localPath, ownLinkId } from "../http/service-urls.js";
 
 export const EMBED_WIDTH = 800;
 export const EMBED_HEIGHT = 600;
-
-/** The oEmbed discovery URL of a page of this service. */
-export function oembedUrlFor(publicUrl: string, pageUrl: string): string {
-  return `${publicUrl}/oembed?format=json&url=${encodeURIComponent(pageUrl)}`;
-}
 
 interface Embeddable {
   title: string;
@@ -21,35 +16,30 @@ interface Embeddable {
 }
 
 /** What a URL of this service embeds as, or null when it is not one we serve. */
-async function resolve(app: FastifyInstance, raw: string): Promise<Embeddable | null> {
+async function resolve(app: FastifyInstance, url: string): Promise<Embeddable | null> {
   const { publicUrl } = app.config;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return null;
-  }
-  if (url.origin !== new URL(publicUrl).origin) return null;
-  const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
-  if (parts[0] === "embed" && parts[1] !== "v") parts[0] = "s";
-  if (parts[0] === "embed") parts.shift();
-  if (parts[0] === "s" && parts.length === 2 && parts[1] && isLinkId(parts[1])) {
-    const link = await app.links.get(parts[1]);
+  const id = ownLinkId(publicUrl, url);
+  if (id !== null) {
+    const link = await app.links.get(id);
     if (!link) return null;
     return {
       title: link.title ?? "A Neuroglancer view",
-      embedUrl: `${publicUrl}/embed/${link.id}`,
+      embedUrl: linkUrls(publicUrl, id).embedUrl,
     };
   }
-  if (parts[0] === "v" && (parts.length === 3 || (parts.length === 4 && parts[2] === "layer"))) {
-    const dataset = app.presets.datasets.get(parts[1] ?? "");
-    const name = parts[parts.length - 1] ?? "";
-    const preset = parts.length === 3 ? dataset?.views[name] : dataset?.layers[name];
-    if (!dataset || !preset) return null;
-    const title = url.searchParams.get("title") ?? `${dataset.title}: ${preset.title}`;
-    return { title, embedUrl: `${publicUrl}/embed${url.pathname}${url.search}` };
-  }
-  return null;
+  const local = localPath(publicUrl, url);
+  if (!local) return null;
+  const path = local.path.replace(/^\/embed(?=\/v\/)/, "");
+  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+  if (parts[0] !== "v" || !(parts.length === 3 || (parts.length === 4 && parts[2] === "layer")))
+    return null;
+  const dataset = app.presets.datasets.get(parts[1] ?? "");
+  const name = parts[parts.length - 1] ?? "";
+  const preset = parts.length === 3 ? dataset?.views[name] : dataset?.layers[name];
+  if (!dataset || !preset) return null;
+  const title =
+    new URLSearchParams(local.search).get("title") ?? `${dataset.title}: ${preset.title}`;
+  return { title, embedUrl: `${publicUrl}/embed${path}${local.search}` };
 }
 
 const oembedAnswer = z.object({

@@ -9,9 +9,9 @@ import { parsePosition } from "../domain/position.js";
 import { splitIds } from "../domain/segment-list.js";
 import { BuildError, buildState, type ParsedBuildRequest } from "../domain/state-builder.js";
 import { errorResponses } from "../http/schemas.js";
+import { oembedUrlFor } from "../http/service-urls.js";
 import { EMBED_HEAD, embedChrome } from "../http/viewer-page.js";
 import { wantsHtml } from "../plugins/app/viewer-page.js";
-import { oembedUrlFor } from "./oembed.js";
 
 const viewQuery = z.object({
   segments: z.string().optional().describe("Segment IDs separated by commas, spaces or '+'"),
