@@ -5,7 +5,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseNeuroglancerUrl } from "../../src/domain/neuroglancer-url.js";
 import { type ServedApp, startServedApp } from "../helpers/app.js";
-import { BROWSER_MISSING_REASON, browserAvailable, launchBrowser } from "../helpers/browser.js";
+import { browserAvailable, launchBrowser } from "../helpers/browser.js";
 
 const BIG = "9007199254740993"; // 2^53 + 1: a double would read it as ...992
 const MAX = "18446744073709551615";
@@ -97,7 +97,7 @@ describe("segment-ID lists on the server (/v/ links)", () => {
 const available = browserAvailable();
 
 describe.skipIf(!available)(
-  `the same lists in the gallery, in Chromium (${BROWSER_MISSING_REASON})`,
+  "the same lists in the gallery, in Chromium (skipped when it is not installed)",
   () => {
     let browser: Browser;
     let page: Page;

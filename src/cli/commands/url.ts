@@ -54,7 +54,8 @@ ${CATALOGUE_HELP}
 Segment IDs stay decimal strings end to end: IDs up to 18446744073709551615 are exact.
 
 Exit status: 0 printed, 1 the state cannot be built (e.g. a bad segment ID),
-2 usage error (unknown flag, dataset, view or layer; unreadable file).
+2 usage error (unknown flag, dataset, view or layer; bad --unit or --layout;
+unreadable file).
 `;
 
 /** The IDs of --segments and --segments-file, and their bad IDs, named by flag or file. */
