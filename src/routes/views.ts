@@ -6,7 +6,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { stateUrl } from "../domain/neuroglancer-url.js";
 import { parsePosition } from "../domain/position.js";
-import { splitIds } from "../domain/segment-list.js";
+import { parseSegmentIds } from "../domain/segment-list.js";
 import { BuildError, buildState, type ParsedBuildRequest } from "../domain/state-builder.js";
 import { errorResponses } from "../http/schemas.js";
 import { oembedUrlFor } from "../http/service-urls.js";
@@ -14,8 +14,13 @@ import { EMBED_HEAD, embedChrome } from "../http/viewer-page.js";
 import { wantsHtml } from "../plugins/app/viewer-page.js";
 
 const viewQuery = z.object({
-  segments: z.string().optional().describe("Segment IDs separated by commas, spaces or '+'"),
-  hidden: z.string().optional().describe("Segment IDs selected but hidden"),
+  segments: z
+    .string()
+    .optional()
+    .describe(
+      "Segment IDs separated by commas, spaces, semicolons or '+' (README: segment ID lists)",
+    ),
+  hidden: z.string().optional().describe("Segment IDs selected but hidden, listed as segments"),
   position: z.string().optional().describe("x,y,z of the view centre"),
   unit: z.enum(["nm", "um", "m"]).default("nm").describe("Unit of position and zoom"),
   zoom: z.coerce.number().positive().optional().describe("Units per screen pixel"),
@@ -34,14 +39,23 @@ function positionFromQuery(text: string | undefined): number[] | undefined {
   return position;
 }
 
+/** A list of IDs from the query, by the same grammar as the CLI and the gallery. */
+function idsFromQuery(name: "segments" | "hidden", text: string | undefined) {
+  if (text === undefined) return undefined;
+  const list = parseSegmentIds(text);
+  if (list.errors.length > 0)
+    throw new BuildError(list.errors.map((error) => ({ path: name, message: error.message })));
+  return list.ids;
+}
+
 function requestFromQuery(
   dataset: string,
   query: ViewQuery,
 ): Omit<ParsedBuildRequest, "view" | "layers"> {
   return {
     dataset,
-    segments: splitIds(query.segments),
-    hiddenSegments: splitIds(query.hidden),
+    segments: idsFromQuery("segments", query.segments),
+    hiddenSegments: idsFromQuery("hidden", query.hidden),
     position: positionFromQuery(query.position),
     positionUnit: query.unit,
     zoom: query.zoom,
