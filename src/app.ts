@@ -6,6 +6,7 @@ import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod
 import type { Config } from "./config.js";
 import { parseJsonLosslessly } from "./domain/neuroglancer-url.js";
 import errorHandler from "./plugins/app/error-handler.js";
+import linkStore from "./plugins/app/link-store.js";
 import links from "./plugins/app/links.js";
 import metrics from "./plugins/app/metrics.js";
 import presets from "./plugins/app/presets.js";
@@ -80,11 +81,12 @@ export async function buildApp(
   await app.register(errorHandler);
   await app.register(swagger);
   await app.register(presets);
-  await app.register(links);
+  await app.register(linkStore);
   await app.register(helmet);
   await app.register(protection);
   await app.register(staticFiles);
   await app.register(viewerPage);
+  await app.register(links);
 
   await app.register(healthRoutes);
   await app.register(presetRoutes);

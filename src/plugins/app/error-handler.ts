@@ -5,6 +5,7 @@ import fp from "fastify-plugin";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { BuildError } from "../../domain/state-builder.js";
 import { StoreUnavailableError } from "../../links/link-store.js";
+import { InvalidStateError } from "./links.js";
 
 /** "/segments/3/x" -> "segments[3].x" (the path style used everywhere in answers). */
 export function pointerToPath(pointer: string, prefix = ""): string {
@@ -36,12 +37,20 @@ export default fp(
           issues: error.issues,
         });
       }
+      if (error instanceof InvalidStateError)
+        return reply.code(400).send({ error: "invalid state", issues: error.issues });
+      // The one store-down answer: a retry hint, and the long URL when the caller had one.
       if (error instanceof StoreUnavailableError) {
+        const { longUrl } = error;
         request.log.warn({ err: error }, "link store unavailable");
         return reply
           .code(503)
           .header("retry-after", String(RETRY_AFTER_SECONDS))
-          .send({ error: "the link store is unavailable; try again shortly" });
+          .send(
+            longUrl === undefined
+              ? { error: "the link store is unavailable; try again shortly" }
+              : { error: "the link store is unavailable; longUrl still opens this view", longUrl },
+          );
       }
       const status = error.statusCode ?? 500;
       if (status >= 500) {
