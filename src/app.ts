@@ -11,6 +11,7 @@ import links from "./plugins/app/links.js";
 import metrics from "./plugins/app/metrics.js";
 import presets from "./plugins/app/presets.js";
 import viewerPage from "./plugins/app/viewer-page.js";
+import cors from "./plugins/external/cors.js";
 import helmet from "./plugins/external/helmet.js";
 import protection from "./plugins/external/protection.js";
 import staticFiles from "./plugins/external/static.js";
@@ -83,6 +84,7 @@ export async function buildApp(
   await app.register(presets);
   await app.register(linkStore);
   await app.register(helmet);
+  await app.register(cors);
   await app.register(protection);
   await app.register(staticFiles);
   await app.register(viewerPage);

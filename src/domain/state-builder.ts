@@ -1,9 +1,9 @@
 // Turns what a user wants (a dataset view or layer presets, segment IDs, colours, a
 // position, overrides) into a validated Neuroglancer state. Pure: no I/O, no fastify.
 import { z } from "zod";
+import { ownValue } from "./own-property.js";
 import type { ViewPreset } from "./preset-schema.js";
 import type { Catalogue, Dataset } from "./presets.js";
-import { ownValue } from "./own-property.js";
 import { formatPath, layerSource } from "./presets.js";
 import type { StateIssue } from "./state-schema.js";
 import { validateState } from "./state-schema.js";

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { errorPage } from "../http/error-page.js";
 import { errorResponses, errorSchema, issueSchema } from "../http/schemas.js";
 import { wantsHtml } from "../plugins/app/viewer-page.js";
+import { readCors } from "../plugins/external/cors.js";
 import { writeRateLimit } from "../plugins/external/protection.js";
 
 const linkBody = z
@@ -94,6 +95,7 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     "/api/links/:id",
     {
+      config: readCors,
       schema: {
         tags: ["links"],
         summary:
@@ -106,7 +108,6 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      reply.header("access-control-allow-origin", "*");
       const link = await app.links.get(request.params.id);
       if (!link) return notFound(reply, request.params.id);
       return reply
@@ -120,6 +121,7 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     "/api/links/:id/meta",
     {
+      config: readCors,
       schema: {
         tags: ["links"],
         summary: "A link's metadata: title, origin, creation time, size",
@@ -128,7 +130,6 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      reply.header("access-control-allow-origin", "*");
       const link = await app.links.get(request.params.id);
       if (!link) return notFound(reply, request.params.id);
       reply.header("cache-control", IMMUTABLE);
@@ -175,6 +176,7 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     "/api/links/:id/snippets",
     {
+      config: readCors,
       schema: {
         tags: ["embed"],
         summary: "Ready-to-paste snippets: HTML iframe, MediaWiki, Confluence, Markdown, badge",
@@ -190,7 +192,6 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      reply.header("access-control-allow-origin", "*");
       const link = await app.links.get(request.params.id);
       if (!link) return notFound(reply, request.params.id);
       return { snippets: app.links.snippets(link) };

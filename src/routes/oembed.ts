@@ -7,6 +7,7 @@ import { presetOf } from "../domain/presets.js";
 import { iframeHtml } from "../domain/snippets.js";
 import { errorResponses, errorSchema } from "../http/schemas.js";
 import { localPath, ownLinkId, parseViewPath, viewUrl } from "../http/service-urls.js";
+import { readCors } from "../plugins/external/cors.js";
 
 export const EMBED_WIDTH = 800;
 export const EMBED_HEIGHT = 600;
@@ -57,6 +58,7 @@ const oembedRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     "/oembed",
     {
+      config: readCors,
       schema: {
         tags: ["embed"],
         summary: "oEmbed for short links and view links of this service",
@@ -82,7 +84,6 @@ const oembedRoutes: FastifyPluginAsyncZod = async (app) => {
           .send({ error: `not a link or view of ${app.config.publicUrl}: ${url}` });
       const width = Math.min(EMBED_WIDTH, maxwidth);
       const height = Math.min(EMBED_HEIGHT, maxheight);
-      reply.header("access-control-allow-origin", "*");
       return {
         version: "1.0" as const,
         type: "rich" as const,
