@@ -8,7 +8,7 @@ import { errorPage } from "../http/error-page.js";
 import { errorResponses, errorSchema, issueSchema } from "../http/schemas.js";
 import { wantsHtml } from "../plugins/app/viewer-page.js";
 import { readCors } from "../plugins/external/cors.js";
-import { writeRateLimit } from "../plugins/external/protection.js";
+import { writeRateLimit } from "../plugins/external/rate-limit.js";
 
 const linkBody = z
   .object({
@@ -67,7 +67,7 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     "/api/links",
     {
-      ...writeRateLimit(app.config),
+      ...writeRateLimit(app),
       // The answer is built by the links service from typed values, so the schema documents it
       // and the type-checker enforces it; re-validating it with zod on every call was
       // measurable (bench).
@@ -201,6 +201,7 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     "/api/share",
     {
+      ...writeRateLimit(app),
       schema: {
         tags: ["links"],
         summary:

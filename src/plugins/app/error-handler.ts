@@ -5,6 +5,7 @@ import fp from "fastify-plugin";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { BuildError } from "../../domain/state-builder.js";
 import { StoreUnavailableError } from "../../links/link-store.js";
+import { OVERLOAD_RETRY_AFTER_SECONDS, OVERLOADED } from "../external/under-pressure.js";
 import { InvalidStateError } from "./links.js";
 
 /** "/segments/3/x" -> "segments[3].x" (the path style used everywhere in answers). */
@@ -52,6 +53,11 @@ export default fp(
               : { error: "the link store is unavailable; longUrl still opens this view", longUrl },
           );
       }
+      // Load shedding: say so (the plugin has set Retry-After), not "internal error".
+      if (error.code === OVERLOADED)
+        return reply.code(503).send({
+          error: `the service is overloaded; try again in ${OVERLOAD_RETRY_AFTER_SECONDS} seconds`,
+        });
       const status = error.statusCode ?? 500;
       if (status >= 500) {
         request.log.error({ err: error }, "request failed");
@@ -63,6 +69,12 @@ export default fp(
         return reply
           .code(413)
           .send({ error: `${error.message}; send a smaller body or use a short link` });
+      }
+      // @fastify/compress refuses request bodies in encodings it cannot decompress.
+      if (error.code === "FST_CP_ERR_INVALID_CONTENT_ENCODING") {
+        return reply.code(415).send({
+          error: `unsupported content encoding ${JSON.stringify(request.headers["content-encoding"] ?? "")}; send the body uncompressed, or compressed with gzip, deflate or br`,
+        });
       }
       if (status === 415) {
         return reply.code(415).send({

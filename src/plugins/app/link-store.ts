@@ -18,6 +18,7 @@ export default fp(
     const store = createLinkStore({
       redisUrl: config.redisUrl,
       redisClusterNodes: config.redisClusterNodes,
+      redisClient: app.redis ?? undefined,
       dataDir: config.dataDir,
       timeoutMs: config.storeTimeoutMs,
       cacheEntries: config.linkCacheEntries,
@@ -32,5 +33,5 @@ export default fp(
       await store.close();
     });
   },
-  { name: "link-store", dependencies: ["config", "metrics"] },
+  { name: "link-store", dependencies: ["config", "metrics", "redis"] },
 );
