@@ -38,6 +38,26 @@ export interface BuildOptions {
   logger?: FastifyServerOptions["logger"];
 }
 
+/**
+ * The HTTP server's timeouts, so a client cannot hold a connection by sending slowly: idle
+ * connections, whole requests (a body trickling in byte by byte is cut off with 408), headers,
+ * and idle keep-alive connections.
+ */
+function serverTimeouts(config: Readonly<Config>) {
+  const bounds = [config.requestTimeoutMs, config.headersTimeoutMs].filter((ms) => ms > 0);
+  return {
+    connectionTimeout: config.connectionTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: config.headersTimeoutMs,
+      // Node checks the two timeouts above on this interval (30 s by default): check often
+      // enough that they hold to within a quarter of their length.
+      connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.min(...bounds) / 4)),
+    },
+  };
+}
+
 export async function buildApp(
   config: Readonly<Config>,
   options: BuildOptions = {},
@@ -50,6 +70,7 @@ export async function buildApp(
     requestIdHeader: "x-request-id",
     genReqId: () => crypto.randomUUID(),
     routerOptions: { ignoreTrailingSlash: true },
+    ...serverTimeouts(config),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
