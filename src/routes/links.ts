@@ -9,6 +9,7 @@ import type { Dataset } from "../domain/presets.js";
 import { linkSnippets } from "../domain/snippets.js";
 import { buildStateFromInput } from "../domain/state-builder.js";
 import { validateState } from "../domain/state-schema.js";
+import { undrawableWarnings } from "../domain/viewer-sources.js";
 import { errorPage } from "../http/error-page.js";
 import { errorResponses, errorSchema, issueSchema } from "../http/schemas.js";
 import { linkUrls, oembedUrlFor } from "../http/service-urls.js";
@@ -86,7 +87,7 @@ async function candidateFrom(
       title: body.title ?? null,
       dataset: built.dataset.id,
       view: built.view,
-      warnings: built.warnings,
+      warnings: [...built.warnings, ...undrawableWarnings(built.state)],
     };
   }
   let state: unknown = body.state;
@@ -108,7 +109,7 @@ async function candidateFrom(
     title: body.title ?? null,
     dataset: null,
     view: null,
-    warnings: result.warnings.map(at),
+    warnings: [...result.warnings, ...undrawableWarnings(state)].map(at),
   };
 }
 
