@@ -19,6 +19,9 @@
 # so they must share the Node ABI. Node 24 is the current LTS (Node 20 reached end of life on
 # 2026-04-30) and the major .ci/run tests on (test/deploy/container.test.ts keeps them equal);
 # it satisfies package.json's engines (>=20.19) and Neuroglancer's build (>=22).
+# Known problem: better-sqlite3 12 can abort under Node 24 when a statement is garbage-collected
+# (README, "Test it"); until that is fixed, images using the embedded store should be built with
+# --build-arg NODE_VERSION=22.23.
 ARG NODE_VERSION=24.21
 
 # 1. Build: dev dependencies, then the server (tsc -> dist/src) and the viewer (vite ->
