@@ -10,6 +10,7 @@ import type { Dataset } from "../../domain/presets.js";
 import { linkSnippets, type Snippet } from "../../domain/snippets.js";
 import { buildStateFromInput } from "../../domain/state-builder.js";
 import { type StateIssue, validateState } from "../../domain/state-schema/index.js";
+import { undrawableWarnings } from "../../domain/viewer-sources.js";
 import { linkUrls, oembedUrlFor } from "../../http/service-urls.js";
 import { stateFromUrl } from "../../http/state-from-url.js";
 import { EMBED_HEAD, embedChrome } from "../../http/viewer-page.js";
@@ -110,7 +111,7 @@ export function createLinksService(app: FastifyInstance): LinksService {
         title: input.title ?? null,
         dataset: built.dataset.id,
         view: built.view,
-        warnings: built.warnings,
+        warnings: [...built.warnings, ...undrawableWarnings(built.state)],
       };
     }
     let state: unknown = input.state;
@@ -129,7 +130,7 @@ export function createLinksService(app: FastifyInstance): LinksService {
       title: input.title ?? null,
       dataset: null,
       view: null,
-      warnings: result.warnings.map(at),
+      warnings: [...result.warnings, ...undrawableWarnings(state)].map(at),
     };
   }
 
