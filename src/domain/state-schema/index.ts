@@ -49,6 +49,6 @@ export function validateState(state: unknown): ValidationResult {
     };
   const validator = new StateValidator();
   root(validator, state);
-  const { errors, warnings } = validator;
-  return { valid: errors.length === 0, errors, warnings };
+  const { errors } = validator;
+  return { valid: errors.length === 0, errors, warnings: validator.collapsedWarnings() };
 }
