@@ -45,54 +45,47 @@ export function formatJsonPath(steps: readonly PathStep[]): string {
   return path;
 }
 
-interface Frame {
-  value: object;
-  parent: Frame | undefined;
-  step: PathStep;
-  depth: number;
-}
-
 function isContainer(value: unknown): value is object {
   return typeof value === "object" && value !== null && !(value instanceof UnsafeNumber);
 }
 
-function pathOf(frame: Frame, last: PathStep): string {
-  const steps: PathStep[] = [last];
-  for (let f: Frame | undefined = frame; f?.parent !== undefined; f = f.parent) steps.push(f.step);
+/**
+ * The path of the first container (in document order) nested deeper than `limit`, or undefined.
+ * Safe on any depth: the search recurses only while the depth is within `limit`.
+ */
+export function findTooDeep(root: unknown, limit: number = MAX_JSON_DEPTH): string | undefined {
+  if (!isContainer(root) || !nestsDeeper(root, 1, limit)) return undefined;
+  const steps: PathStep[] = [];
+  pathTooDeep(root, 1, limit, steps);
   return formatJsonPath(steps.reverse());
 }
 
 /**
- * The path of the first container (in document order) nested deeper than `limit`, or undefined.
- * Iterative, so it is safe on any depth; it only visits values, which JSON.parse has already
- * paid for many times over.
+ * The check run on every state: no path, no allocation beyond Object.values. Measured at about
+ * 1% of JSON.parse for a state with 100,000 IDs and 10% for one with 20,000 annotations.
  */
-export function findTooDeep(root: unknown, limit: number = MAX_JSON_DEPTH): string | undefined {
-  if (!isContainer(root)) return undefined;
-  const stack: Frame[] = [{ value: root, parent: undefined, step: "", depth: 1 }];
-  for (let frame = stack.pop(); frame !== undefined; frame = stack.pop()) {
-    const { value } = frame;
-    const keys = Array.isArray(value) ? undefined : Object.keys(value);
-    const items = (keys === undefined ? value : keys) as readonly unknown[];
-    const member = (i: number): unknown =>
-      keys === undefined
-        ? (value as unknown[])[i]
-        : (value as Record<string, unknown>)[keys[i] as string];
-    const step = (i: number): PathStep => (keys === undefined ? i : (keys[i] as string));
-    if (frame.depth >= limit) {
-      // Children here are one level too deep: report the first one, in document order.
-      for (let i = 0; i < items.length; i++)
-        if (isContainer(member(i))) return pathOf(frame, step(i));
-      continue;
-    }
-    // Pushed last-first, so containers are taken in document order.
-    for (let i = items.length - 1; i >= 0; i--) {
-      const item = member(i);
-      if (isContainer(item))
-        stack.push({ value: item, parent: frame, step: step(i), depth: frame.depth + 1 });
+function nestsDeeper(value: object, depth: number, limit: number): boolean {
+  const items: readonly unknown[] = Array.isArray(value) ? value : Object.values(value);
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (isContainer(item) && (depth >= limit || nestsDeeper(item, depth + 1, limit))) return true;
+  }
+  return false;
+}
+
+/** Once a state is known to be too deep: records the path's steps, last first. */
+function pathTooDeep(value: object, depth: number, limit: number, steps: PathStep[]): boolean {
+  const keys = Array.isArray(value) ? undefined : Object.keys(value);
+  const count = keys === undefined ? (value as unknown[]).length : keys.length;
+  for (let i = 0; i < count; i++) {
+    const step = keys === undefined ? i : (keys[i] as string);
+    const item = (value as Record<PathStep, unknown>)[step];
+    if (isContainer(item) && (depth >= limit || pathTooDeep(item, depth + 1, limit, steps))) {
+      steps.push(step);
+      return true;
     }
   }
-  return undefined;
+  return false;
 }
 
 /** Throws JsonNestingError when `value` nests deeper than `limit`. */
