@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastif
 import fp from "fastify-plugin";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import type { Config } from "./config.js";
+import { JsonNestingError } from "./domain/json-nesting.js";
 import { parseJsonLosslessly } from "./domain/neuroglancer-url.js";
 import errorHandler from "./plugins/app/error-handler.js";
 import linkStore from "./plugins/app/link-store.js";
@@ -85,7 +86,11 @@ export async function buildApp(
     } catch (error) {
       const err = error as Error & { statusCode?: number };
       err.statusCode = 400;
-      err.message = `body is not valid JSON: ${err.message}`;
+      // Too deep is valid JSON refused on purpose (recursion limits), so it is not called invalid.
+      err.message =
+        error instanceof JsonNestingError
+          ? `body has ${err.message}; no Neuroglancer state nests that deep`
+          : `body is not valid JSON: ${err.message}`;
       done(err, undefined);
     }
   });
