@@ -42,7 +42,12 @@ const stores: StoreSetup[] = [
     skip: !hasRedis,
     async start() {
       const redis = await startRedisServer();
-      return { overrides: { redisUrl: redis.url }, stop: () => redis.dispose() };
+      // A roomy per-command bound: these tests check answers, not latency, and the burst of 500
+      // concurrent posts queues behind whatever else a busy CI machine is doing.
+      return {
+        overrides: { redisUrl: redis.url, storeTimeoutMs: 10_000 },
+        stop: () => redis.dispose(),
+      };
     },
   },
 ];
