@@ -1,6 +1,7 @@
 // Turns what a user wants (a dataset view or layer presets, segment IDs, colours, a
 // position, overrides) into a validated Neuroglancer state. Pure: no I/O, no fastify.
 import { z } from "zod";
+import { annotationLayersSchema, buildAnnotationLayers } from "./annotations.js";
 import type { ViewPreset } from "./preset-schema.js";
 import type { Catalogue, Dataset } from "./presets.js";
 import { formatPath, layerSource } from "./presets.js";
@@ -58,6 +59,7 @@ export const buildRequestSchema = z
     layout: z.string().min(1).optional().describe("Neuroglancer layout, e.g. xy, 4panel, xy-3d."),
     title: z.string().max(300).optional(),
     layerOptions: z.record(z.string(), layerOptionsSchema).optional(),
+    annotations: annotationLayersSchema.optional(),
   })
   .refine((r) => !(r.view && r.layers), {
     message: "give either view or layers, not both",
@@ -247,6 +249,18 @@ export function buildState(catalogue: Catalogue, request: ParsedBuildRequest): B
       layer.segmentColors = segmentColors;
     return layer;
   });
+  const annotated = buildAnnotationLayers(
+    request.annotations ?? [],
+    {
+      layerNames: names,
+      segmentationLayers: new Set(
+        choices.filter((c) => dataset.layers[c.preset]?.type === "segmentation").map((c) => c.name),
+      ),
+      defaultSegmentLayer: segmentLayer,
+    },
+    issues,
+  );
+  layers.push(...annotated.layers);
   if (issues.length > 0) throw new BuildError(issues);
 
   const state: Record<string, unknown> = {};
@@ -266,7 +280,8 @@ export function buildState(catalogue: Catalogue, request: ParsedBuildRequest): B
   const result = validateState(state);
   if (!result.valid)
     throw new BuildError(result.errors.map((e) => ({ ...e, path: `state.${e.path}` })));
-  return { state, warnings: result.warnings, dataset, view: request.view ?? null };
+  const warnings = [...annotated.warnings, ...result.warnings];
+  return { state, warnings, dataset, view: request.view ?? null };
 }
 
 /** Parses an unknown request body and builds it; zod problems become BuildError issues. */
