@@ -16,6 +16,7 @@ import {
   GEOMETRY_KEYS,
   itemsFromTable,
   PROPERTY_ID,
+  type Vec3,
 } from "./annotation-items.js";
 import type { StateIssue } from "./state-schema.js";
 import { parseTable } from "./table.js";
@@ -131,6 +132,7 @@ const NEUROGLANCER_TYPE: Readonly<Record<AnnotationType, string>> = {
   ellipsoid: "ellipsoid",
 };
 const UNIT_SCALE: Readonly<Record<CoordinateUnit, number>> = { nm: 1e-9, um: 1e-6 };
+const NM_PER_UNIT: Readonly<Record<CoordinateUnit, number>> = { nm: 1, um: 1000 };
 
 interface PropertySpec {
   id: string;
@@ -378,6 +380,41 @@ function annotationOf(
 export interface BuiltAnnotationLayers {
   layers: Record<string, unknown>[];
   warnings: StateIssue[];
+  /** Bounding box of every annotation, in nm; undefined when there are none. */
+  extentNm: { min: Vec3; max: Vec3 } | undefined;
+}
+
+/** Grows a box (in nm) by every position of an annotation (not its radii). */
+function extend(extent: { min: Vec3; max: Vec3 }, item: AnnotationItem, nmPerUnit: number): void {
+  for (const key of ["point", "pointA", "pointB", "center"] as const) {
+    const vector = item[key];
+    if (vector === undefined) continue;
+    for (let axis = 0; axis < 3; axis++) {
+      const value = (vector[axis] ?? 0) * nmPerUnit;
+      if (value < (extent.min[axis] ?? value)) extent.min[axis] = value;
+      if (value > (extent.max[axis] ?? value)) extent.max[axis] = value;
+    }
+  }
+}
+
+/** Screen pixels the default zoom fits the annotations into (panels are about this size). */
+const FIT_PIXELS = 500;
+/** The closest default zoom, in nm per pixel: a lone point shows with its surroundings. */
+const MIN_FIT_NM_PER_PIXEL = 8;
+
+/**
+ * The view for a state whose request gave no position: centred on the annotations, zoomed to
+ * fit them, in nm. Without it Neuroglancer would take its coordinate space from the first layer
+ * to load — the local annotations, which have no bounds — and open at the origin, 1 nm a pixel.
+ */
+export function annotationView(extent: { min: Vec3; max: Vec3 }): Record<string, unknown> {
+  const centre = extent.min.map((low, axis) => (low + (extent.max[axis] ?? low)) / 2);
+  const span = Math.max(extent.max[0] - extent.min[0], extent.max[1] - extent.min[1]);
+  return {
+    dimensions: { x: [1e-9, "m"], y: [1e-9, "m"], z: [1e-9, "m"] },
+    position: centre,
+    crossSectionScale: Math.max(span / FIT_PIXELS, MIN_FIT_NM_PER_PIXEL),
+  };
 }
 
 /**
@@ -392,11 +429,15 @@ export function buildAnnotationLayers(
   const warnings: StateIssue[] = [];
   const layers: Record<string, unknown>[] = [];
   const names = new Set(context.layerNames);
+  const extent = {
+    min: [Infinity, Infinity, Infinity] as Vec3,
+    max: [-Infinity, -Infinity, -Infinity] as Vec3,
+  };
   let total = 0;
   for (const input of inputs) total += input.items?.length ?? 0;
   if (total > MAX_ANNOTATION_ITEMS) {
     issues.push(tooMany(total));
-    return { layers, warnings };
+    return { layers, warnings, extentNm: undefined };
   }
   inputs.forEach((input, i) => {
     const path = `annotations[${i}]`;
@@ -459,6 +500,7 @@ export function buildAnnotationLayers(
     if (problems.any) return;
 
     const scale = UNIT_SCALE[input.unit];
+    for (const item of items) extend(extent, item, NM_PER_UNIT[input.unit]);
     const layer: Record<string, unknown> = {
       type: "annotation",
       name: input.name,
@@ -484,7 +526,7 @@ export function buildAnnotationLayers(
     if (shader !== undefined) layer.shader = shader;
     layers.push(layer);
   });
-  return { layers, warnings };
+  return { layers, warnings, extentNm: Number.isFinite(extent.min[0]) ? extent : undefined };
 }
 
 function tooMany(total: number): StateIssue {

@@ -1,7 +1,7 @@
 // Turns what a user wants (a dataset view or layer presets, segment IDs, colours, a
 // position, overrides) into a validated Neuroglancer state. Pure: no I/O, no fastify.
 import { z } from "zod";
-import { annotationLayersSchema, buildAnnotationLayers } from "./annotations.js";
+import { annotationLayersSchema, annotationView, buildAnnotationLayers } from "./annotations.js";
 import type { ViewPreset } from "./preset-schema.js";
 import type { Catalogue, Dataset } from "./presets.js";
 import { formatPath, layerSource } from "./presets.js";
@@ -269,7 +269,7 @@ export function buildState(catalogue: Catalogue, request: ParsedBuildRequest): B
     const scale = UNIT_SCALE[request.positionUnit];
     state.dimensions = { x: [scale, "m"], y: [scale, "m"], z: [scale, "m"] };
     state.position = request.position;
-  }
+  } else if (annotated.extentNm) Object.assign(state, annotationView(annotated.extentNm));
   if (request.zoom !== undefined) state.crossSectionScale = request.zoom;
   if (request.projectionZoom !== undefined) state.projectionScale = request.projectionZoom;
   state.layers = layers;
