@@ -321,9 +321,22 @@ describe("annotation layers", () => {
         message: 'give the annotations as "items" or as a "table", one of the two',
       },
     ]);
-    expect(issuesOf([{ name: "x", items: [{ point: [1, 2, 3], colour: "#fff" }] }])[0]?.path).toBe(
-      "annotations[0].items[0]",
-    );
+    expect(
+      issuesOf([
+        { name: "x", items: [{ point: [1, 2, 3], colour: "#fff" }, { point: [1, "2", 3] }, 7] },
+      ]),
+    ).toEqual([
+      {
+        path: "annotations[0].items[0].colour",
+        message:
+          'unknown key "colour"; an annotation takes "point", "pointA", "pointB", "center", "radii", "description", "segments", "props"',
+      },
+      { path: "annotations[0].items[1].point", message: "expected [x, y, z]: three numbers" },
+      {
+        path: "annotations[0].items[2]",
+        message: 'expected an object such as {"point": [1, 2, 3]}',
+      },
+    ]);
   });
 
   it(`holds ${MAX_ANNOTATION_ITEMS} items and refuses more, saying the limit and what to do`, () => {
