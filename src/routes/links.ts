@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { LRUCache } from "lru-cache";
 import { z } from "zod";
+import { annotationLayersSchema } from "../domain/annotations.js";
 import { stateJsonUrl } from "../domain/neuroglancer-url.js";
 import type { Dataset } from "../domain/presets.js";
 import { linkSnippets } from "../domain/snippets.js";
@@ -26,6 +27,7 @@ const linkBody = z
     state: z.record(z.string(), z.unknown()).optional().describe("A whole Neuroglancer state"),
     url: z.string().optional().describe("A full Neuroglancer URL (#!{...} fragment)"),
     dataset: z.string().optional().describe("Or build from presets: the POST /api/states body"),
+    annotations: annotationLayersSchema.optional(),
     title: z.string().max(300).optional().describe("Shown in link previews and the page title"),
   })
   .catchall(z.unknown())
