@@ -62,70 +62,105 @@ export function parseTable(text: string, format: TableFormat = detectTableFormat
 /**
  * RFC 4180 records: quotes protect delimiters and line breaks, "" is a quote inside quotes.
  * Blank lines are skipped (as pandas does); a row with another cell count than the header is a
- * problem that names it.
+ * problem that names it. Unquoted cells are sliced out whole rather than built a character at a
+ * time: 50,000 rows take tens of milliseconds, not a second.
  */
 function parseDelimited(text: string, format: "csv" | "tsv"): Table {
-  const delimiter = format === "tsv" ? "\t" : ",";
+  const delimiter = format === "tsv" ? 9 : 44;
   const table: Table = { format, columns: [], rows: [], problems: [] };
   let header: string[] | undefined;
-  let cells: string[] = [];
-  let cell = "";
-  let quoted = false;
-  let wasQuoted = false;
+  const length = text.length;
+  let i = 0;
   let line = 1;
-  let rowStart = 1;
-  const endRow = () => {
-    cells.push(wasQuoted ? cell : cell.trim());
-    const blank = cells.length === 1 && cells[0] === "" && !wasQuoted;
-    if (!blank) {
-      if (header === undefined) header = cells;
-      else if (cells.length === header.length) table.rows.push({ row: rowStart, cells });
-      else
-        table.problems.push({
-          row: rowStart,
-          message: `has ${cells.length} ${cells.length === 1 ? "cell" : "cells"} but the header has ${header.length} columns (${header.join(", ")})`,
-        });
-    }
-    cells = [];
-    cell = "";
-    wasQuoted = false;
-  };
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charAt(i);
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          cell += '"';
-          i++;
-        } else quoted = false;
+  while (i < length) {
+    const rowStart = line;
+    const cells: string[] = [];
+    let blank = true;
+    // One row: cells until an unquoted line break or the end of the text.
+    for (;;) {
+      let c = text.charCodeAt(i);
+      // Leading spaces before a quote belong to no cell.
+      let j = i;
+      while (c === 32 && j < length) c = text.charCodeAt(++j);
+      if (c === 34) {
+        let cell = "";
+        let from = j + 1;
+        for (;;) {
+          const quote = text.indexOf('"', from);
+          if (quote === -1) {
+            cell += text.slice(from);
+            line += countLineBreaks(text, from, length);
+            table.problems.push({
+              row: rowStart,
+              message: 'a quoted cell is never closed (a missing ")',
+            });
+            i = length;
+            break;
+          }
+          cell += text.slice(from, quote);
+          line += countLineBreaks(text, from, quote);
+          if (text.charCodeAt(quote + 1) === 34) {
+            cell += '"';
+            from = quote + 2;
+          } else {
+            i = quote + 1;
+            break;
+          }
+        }
+        // Anything between the closing quote and the delimiter is kept, so a malformed cell
+        // ("a"b) shows in messages instead of vanishing.
+        let end = i;
+        while (end < length) {
+          const d = text.charCodeAt(end);
+          if (d === delimiter || d === 10 || d === 13) break;
+          end++;
+        }
+        cell += text.slice(i, end).trim();
+        i = end;
+        cells.push(cell);
+        blank = false;
       } else {
-        if (c === "\n") line++;
-        cell += c;
+        let end = i;
+        while (end < length) {
+          const d = text.charCodeAt(end);
+          if (d === delimiter || d === 10 || d === 13) break;
+          end++;
+        }
+        const cell = text.slice(i, end).trim();
+        if (cell !== "") blank = false;
+        cells.push(cell);
+        i = end;
       }
-    } else if (c === '"' && cell.trim() === "" && !wasQuoted) {
-      quoted = true;
-      wasQuoted = true;
-      cell = "";
-    } else if (c === delimiter) {
-      cells.push(wasQuoted ? cell : cell.trim());
-      cell = "";
-      wasQuoted = false;
-    } else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
-      endRow();
+      const next = text.charCodeAt(i);
+      if (next === delimiter) {
+        blank = false;
+        i++;
+        continue;
+      }
+      // A line break (\n, \r\n or \r) or the end ends the row.
+      if (next === 13 && text.charCodeAt(i + 1) === 10) i += 2;
+      else if (i < length) i++;
       line++;
-      rowStart = line;
-    } else if (!wasQuoted) cell += c;
-    else if (c.trim() !== "")
-      // Text after a closing quote ("a"b) is malformed; keep it so the cell shows the problem.
-      cell += c;
+      break;
+    }
+    if (blank) continue;
+    if (header === undefined) header = cells;
+    else if (cells.length === header.length) table.rows.push({ row: rowStart, cells });
+    else
+      table.problems.push({
+        row: rowStart,
+        message: `has ${cells.length} ${cells.length === 1 ? "cell" : "cells"} but the header has ${header.length} columns (${header.join(", ")})`,
+      });
   }
-  if (quoted)
-    table.problems.push({ row: rowStart, message: 'a quoted cell is never closed (a missing ")' });
-  endRow();
   table.columns = header ?? [];
   if (header === undefined) table.problems.push({ message: "the table is empty" });
   return table;
+}
+
+function countLineBreaks(text: string, from: number, to: number): number {
+  let count = 0;
+  for (let k = text.indexOf("\n", from); k !== -1 && k < to; k = text.indexOf("\n", k + 1)) count++;
+  return count;
 }
 
 type JsonCell = { ok: true; text: string } | { ok: false; message: string };
