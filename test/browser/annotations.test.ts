@@ -56,7 +56,7 @@ interface Expected {
 
 describe.skipIf(!available)(
   `annotations in Chromium${available ? "" : ` (${BROWSER_MISSING_REASON})`}`,
-  { timeout: 90_000 },
+  { timeout: 180_000 },
   () => {
     let fixtures: FixtureServer;
     let manifest: FixtureManifest;
@@ -344,6 +344,47 @@ describe.skipIf(!available)(
       const after = await screenshot(page, "annotations-filtered-after-select");
       const now = sample(after, target, 1);
       expect(colourDistance(now, yellow), formatColour(now)).toBeLessThanOrEqual(40);
+      expect(listProblems(problems, fixtures.stats)).toEqual([]);
+    });
+
+    it("the gallery previews a pasted table, names bad rows, and makes a link of the good one", async () => {
+      context = await browser.newContext({ viewport: { width: 1000, height: 1000 } });
+      const page = await context.newPage();
+      const problems = watchPage(page);
+      await page.goto(`${served.url}/gallery`);
+      await page.waitForSelector("body[data-ready='true']");
+      await page.selectOption("#dataset", "e11-prism");
+      await page.selectOption("#view", "overview");
+      const good = `x,y,z,segment_id,description\n752.5,402.5,${PLANE_NM},${ABOVE_2_53},first\n1592.5,1102.5,${PLANE_NM},42,second\n`;
+      await page.fill("#annotations", `${good}1,2,n/a,42,third\n`);
+      await expect
+        .poll(() => page.locator("#annotations-count").textContent())
+        .toBe("3 rows read; 1 bad (listed below; fix them to make the link).");
+      expect(await page.locator("#annotations-problems li").allTextContents()).toEqual([
+        "row 4, column z: 'n/a' is not a number",
+      ]);
+      await page.click("#create-link");
+      await expect
+        .poll(() => page.locator("#form-errors li").allTextContents())
+        .toEqual(["row 4, column z: 'n/a' is not a number"]);
+      await screenshot(page, "annotations-gallery-bad-row");
+
+      await page.fill("#annotations", good);
+      await expect
+        .poll(() => page.locator("#annotations-count").textContent())
+        .toBe("2 rows read; 2 points.");
+      await page.click("#create-link");
+      const shortUrl = await page.locator("#short-url").getAttribute("href", { timeout: 10_000 });
+      await page.goto(shortUrl ?? "");
+      await waitForViewerReady(page, { minLayers: 3, problems });
+      const state = await viewerState(page);
+      const points = state.layers?.find((l) => l.name === "points") as
+        | { annotations?: { point: number[]; segments?: string[][]; description?: string }[] }
+        | undefined;
+      expect(points?.annotations?.map((a) => [a.point, a.segments, a.description])).toEqual([
+        [[752.5, 402.5, PLANE_NM], [[ABOVE_2_53]], "first"],
+        [[1592.5, 1102.5, PLANE_NM], [["42"]], "second"],
+      ]);
       expect(listProblems(problems, fixtures.stats)).toEqual([]);
     });
   },
