@@ -1,8 +1,11 @@
 // Annotation layers through the HTTP API: POST /api/states and POST /api/links take them (typed
 // in the OpenAPI document), a link made from a CSV holds exactly the rows given, and the limits
 // answer with what to do.
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { packageRoot } from "../../src/config.js";
 import { MAX_ANNOTATION_ITEMS } from "../../src/domain/annotations.js";
 import { validateState } from "../../src/domain/state-schema/index.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
@@ -171,5 +174,27 @@ describe("annotations over HTTP", () => {
     ]);
     const links = doc.paths["/api/links"].post.requestBody.content["application/json"].schema;
     expect(links.properties.annotations.items.properties.table).toBeDefined();
+  });
+
+  it("accepts the README's example, and the validator accepts the state it stores", async () => {
+    const readme = readFileSync(path.join(packageRoot, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("### Annotations"));
+    const body = /-d '(\{[\s\S]*?\})'\n/.exec(section)?.[1];
+    expect(body).toBeDefined();
+    const created = await request(t.app.server)
+      .post("/api/links")
+      .set("content-type", "application/json")
+      .send(body ?? "")
+      .expect(201);
+    expect(created.body.warnings).toEqual([]);
+    const stored = await request(t.app.server).get(`/api/links/${created.body.id}`).expect(200);
+    expect(validateState(stored.body)).toMatchObject({ valid: true, errors: [], warnings: [] });
+    expect(stored.body.layers.map((l: Layer) => l.name)).toEqual([
+      "raw",
+      "dense_seg",
+      "synapses",
+      "regions",
+      "from-a-table",
+    ]);
   });
 });
