@@ -6,8 +6,9 @@
 #   docker run -p 8080:8080 -v nglaunch-data:/data nglaunch        (embedded SQLite in /data)
 #   docker compose up -d                                           (with Redis: docker-compose.yml)
 #
-# Expected size: about 260 MB unpacked, about 95 MB to pull. The node:20 bookworm-slim base is
-# about 200 MB of it (Debian slim ~75 MB, the Node binary ~100 MB, npm ~20 MB); the production
+# Expected size (measured on the Node 20 image; not re-measured on Node 24, as no Docker engine was
+# at hand): about 260 MB unpacked, about 95 MB to pull. The node bookworm-slim base is about 200 MB
+# of it (Debian slim ~75 MB, the Node binary ~100-120 MB, npm ~20 MB); the production
 # node_modules about 53 MB (better-sqlite3 trimmed to its compiled addon below, zod, fastify and
 # its plugins, ioredis, swagger-ui's assets); the built viewer about 7.5 MB (4.8 MB of
 # Neuroglancer JS, CSS and wasm plus the .br/.gz siblings served precompressed); the compiled
@@ -15,17 +16,22 @@
 # (TypeScript, Vite, Biome, Neuroglancer's sources) stay in the build stages.
 
 # One Node version for every stage: better-sqlite3 is compiled in one stage and loaded in another,
-# so they must share the Node ABI. 20.20 satisfies package.json's engines (>=20.19).
-ARG NODE_VERSION=20.20
+# so they must share the Node ABI. Node 24 is the current LTS (Node 20 reached end of life on
+# 2026-04-30) and the major .ci/run tests on (test/deploy/container.test.ts keeps them equal);
+# it satisfies package.json's engines (>=20.19) and Neuroglancer's build (>=22).
+# Known problem: better-sqlite3 12 can abort under Node 24 when a statement is garbage-collected
+# (README, "Test it"); until that is fixed, images using the embedded store should be built with
+# --build-arg NODE_VERSION=22.23.
+ARG NODE_VERSION=24.21
 
 # 1. Build: dev dependencies, then the server (tsc -> dist/src) and the viewer (vite ->
 #    dist/viewer). The full image has python3, make and g++ for better-sqlite3's node-gyp
 #    fallback, should no prebuilt binary be downloadable.
 FROM node:${NODE_VERSION}-bookworm AS build
 WORKDIR /app
-# The lockfile alone decides the dependencies, so this layer survives source edits. npm 10 (in the
-# image) runs install scripts as always; npm 11 reads package.json's allowScripts, which approves
-# better-sqlite3's and esbuild's, so both behave the same.
+# The lockfile alone decides the dependencies, so this layer survives source edits. npm 11 (in the
+# image) reads package.json's allowScripts, which approves better-sqlite3's and esbuild's install
+# scripts; npm 10 runs install scripts as always, so both behave the same.
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY . .

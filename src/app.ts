@@ -4,16 +4,22 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastif
 import fp from "fastify-plugin";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import type { Config } from "./config.js";
+import { JsonNestingError } from "./domain/json-nesting.js";
 import { parseJsonLosslessly } from "./domain/neuroglancer-url.js";
 import errorHandler from "./plugins/app/error-handler.js";
+import linkStore from "./plugins/app/link-store.js";
 import links from "./plugins/app/links.js";
 import metrics from "./plugins/app/metrics.js";
 import presets from "./plugins/app/presets.js";
+import redis from "./plugins/app/redis.js";
 import viewerPage from "./plugins/app/viewer-page.js";
+import compress from "./plugins/external/compress.js";
+import cors from "./plugins/external/cors.js";
 import helmet from "./plugins/external/helmet.js";
-import protection from "./plugins/external/protection.js";
+import rateLimit from "./plugins/external/rate-limit.js";
 import staticFiles from "./plugins/external/static.js";
 import swagger from "./plugins/external/swagger.js";
+import underPressure from "./plugins/external/under-pressure.js";
 import healthRoutes from "./routes/health.js";
 import linkRoutes from "./routes/links.js";
 import oembedRoutes from "./routes/oembed.js";
@@ -33,6 +39,26 @@ export interface BuildOptions {
   logger?: FastifyServerOptions["logger"];
 }
 
+/**
+ * The HTTP server's timeouts, so a client cannot hold a connection by sending slowly: idle
+ * connections, whole requests (a body trickling in byte by byte is cut off with 408), headers,
+ * and idle keep-alive connections.
+ */
+function serverTimeouts(config: Readonly<Config>) {
+  const bounds = [config.requestTimeoutMs, config.headersTimeoutMs].filter((ms) => ms > 0);
+  return {
+    connectionTimeout: config.connectionTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: config.headersTimeoutMs,
+      // Node checks the two timeouts above on this interval (30 s by default): check often
+      // enough that they hold to within a quarter of their length.
+      connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.min(...bounds) / 4)),
+    },
+  };
+}
+
 export async function buildApp(
   config: Readonly<Config>,
   options: BuildOptions = {},
@@ -45,6 +71,7 @@ export async function buildApp(
     requestIdHeader: "x-request-id",
     genReqId: () => crypto.randomUUID(),
     routerOptions: { ignoreTrailingSlash: true },
+    ...serverTimeouts(config),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -59,7 +86,11 @@ export async function buildApp(
     } catch (error) {
       const err = error as Error & { statusCode?: number };
       err.statusCode = 400;
-      err.message = `body is not valid JSON: ${err.message}`;
+      // Too deep is valid JSON refused on purpose (recursion limits), so it is not called invalid.
+      err.message =
+        error instanceof JsonNestingError
+          ? `body has ${err.message}; no Neuroglancer state nests that deep`
+          : `body is not valid JSON: ${err.message}`;
       done(err, undefined);
     }
   });
@@ -80,11 +111,16 @@ export async function buildApp(
   await app.register(errorHandler);
   await app.register(swagger);
   await app.register(presets);
-  await app.register(links);
+  await app.register(redis);
+  await app.register(linkStore);
   await app.register(helmet);
-  await app.register(protection);
+  await app.register(cors);
+  await app.register(compress);
+  await app.register(underPressure);
+  await app.register(rateLimit);
   await app.register(staticFiles);
   await app.register(viewerPage);
+  await app.register(links);
 
   await app.register(healthRoutes);
   await app.register(presetRoutes);

@@ -2,9 +2,9 @@
 // segment IDs and property values) and how a table's rows become them. Shared by the API, the CLI
 // and the gallery, so no Node, DOM or zod imports here. Every bad cell is reported with its row
 // and column; a table with any bad row yields problems, never a shorter list of items.
-import { splitIds } from "./segment-list.js";
+import { readSegmentTokens } from "./segment-list.js";
 import { formatTableProblem, quoteCell, type Table, type TableProblem } from "./table.js";
-import { parseSegmentId } from "./uint64.js";
+import { isUint64Decimal, parseSegmentId } from "./uint64.js";
 
 export const ANNOTATION_TYPES = ["point", "line", "box", "ellipsoid"] as const;
 export type AnnotationType = (typeof ANNOTATION_TYPES)[number];
@@ -271,7 +271,15 @@ export function itemsFromTable(table: Table, options: ItemsFromTableOptions): It
     }
     if (segmentColumn !== -1) {
       const segments: string[] = [];
-      for (const token of splitIds(cells[segmentColumn]) ?? []) {
+      // One ID per cell is the common case; several follow the segment-ID list grammar.
+      const cell = (cells[segmentColumn] ?? "").trim();
+      const tokens =
+        cell === ""
+          ? []
+          : isUint64Decimal(cell)
+            ? [cell]
+            : readSegmentTokens(cell).tokens.map((token) => token.text);
+      for (const token of tokens) {
         const parsed = parseSegmentId(token);
         if (parsed.ok) segments.push(parsed.id);
         else bad(segmentColumn, parsed.message);

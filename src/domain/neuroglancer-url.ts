@@ -1,5 +1,12 @@
 // Neuroglancer URLs: writes the "#!" fragment exactly as the client does, and reads pasted URLs as
 // leniently as the client does, without letting JSON numbers above 2^53 be rounded on the way.
+import {
+  assertNestingWithin,
+  formatJsonPath,
+  JsonNestingError,
+  MAX_JSON_DEPTH,
+  type PathStep,
+} from "./json-nesting.js";
 import { UnsafeNumber } from "./uint64.js";
 
 export type ParsedNeuroglancerUrl =
@@ -87,6 +94,10 @@ export function parseNeuroglancerUrl(url: string): ParsedNeuroglancerUrl {
   try {
     state = parseUrlStateText(text);
   } catch (error) {
+    if (error instanceof JsonNestingError)
+      return fail(
+        `the state after "#!" has ${error.message}; no Neuroglancer state nests that deep`,
+      );
     return fail(`the state after "#!" is not valid JSON: ${(error as Error).message}`);
   }
   if (typeof state !== "object" || state === null || Array.isArray(state))
@@ -106,6 +117,7 @@ function parseUrlStateText(text: string): unknown {
   try {
     return parseJsonLosslessly(text);
   } catch (strictError) {
+    if (strictError instanceof JsonNestingError) throw strictError;
     const converted = urlSafeToJson(text);
     if (converted === text) throw strictError;
     try {
@@ -169,12 +181,19 @@ function singleToDoubleQuoted(literal: string): string {
  * JSON.parse that keeps integer literals a double cannot hold exactly (beyond +-(2^53-1)) as
  * `UnsafeNumber` markers, so validators can refuse them instead of using rounded values. Only
  * text that has such a literal outside strings pays for the hand-written parser.
+ *
+ * Nesting is bounded here, once for every state read from text: deeper than MAX_JSON_DEPTH
+ * throws JsonNestingError (valid JSON, so not a SyntaxError). JSON.parse itself is iterative in
+ * V8 and safe on any depth; the walk after it costs a few percent of the parse.
  */
 export function parseJsonLosslessly(text: string): unknown {
   // A number literal (unlike a digit run inside a string, such as a segment ID sent properly)
   // follows the start, ':', ',' or '['; most bodies skip the scan on this cheap test.
-  if (!/(?:^|[:,[])\s*-?\d{16}/.test(text) || !hasUnsafeIntegerLiteral(text))
-    return JSON.parse(text);
+  if (!/(?:^|[:,[])\s*-?\d{16}/.test(text) || !hasUnsafeIntegerLiteral(text)) {
+    const value: unknown = JSON.parse(text);
+    assertNestingWithin(value);
+    return value;
+  }
   return new LosslessParser(text).parseDocument();
 }
 
@@ -224,8 +243,11 @@ function endOfString(text: string, open: number): number {
 const NUMBER_TOKEN = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
 const WHITESPACE = /[ \t\n\r]*/y;
 
+/** Recursive descent, bounded: it refuses to open a container deeper than MAX_JSON_DEPTH. */
 class LosslessParser {
   private pos = 0;
+  /** Keys and indices down to the value being parsed: its depth, and its path for the error. */
+  private readonly path: PathStep[] = [];
 
   constructor(private readonly text: string) {}
 
@@ -239,6 +261,8 @@ class LosslessParser {
   private value(): unknown {
     this.skipWhitespace();
     const c = this.text[this.pos];
+    if ((c === "{" || c === "[") && this.path.length >= MAX_JSON_DEPTH)
+      throw new JsonNestingError(formatJsonPath(this.path));
     if (c === "{") return this.object();
     if (c === "[") return this.array();
     if (c === '"') return this.string();
@@ -268,6 +292,7 @@ class LosslessParser {
       const key = this.string();
       this.skipWhitespace();
       this.expect(":");
+      this.path.push(key);
       // defineProperty: a "__proto__" key must become an own property, as with JSON.parse.
       Object.defineProperty(result, key, {
         value: this.value(),
@@ -275,6 +300,7 @@ class LosslessParser {
         enumerable: true,
         configurable: true,
       });
+      this.path.pop();
       this.skipWhitespace();
       if (this.text[this.pos] === ",") {
         this.pos++;
@@ -294,7 +320,9 @@ class LosslessParser {
       return result;
     }
     for (;;) {
+      this.path.push(result.length);
       result.push(this.value());
+      this.path.pop();
       this.skipWhitespace();
       if (this.text[this.pos] === ",") {
         this.pos++;

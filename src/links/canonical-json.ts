@@ -2,6 +2,7 @@
 // whitespace it was posted with) gives equal bytes, so re-posting a state finds the same link.
 
 import { createHash } from "node:crypto";
+import { assertNestingWithin, MAX_JSON_DEPTH } from "../domain/json-nesting.js";
 
 /** The metadata that, with the state, makes up a link's identity. */
 export interface LinkMeta {
@@ -16,10 +17,18 @@ export interface LinkMeta {
  * form the key order is the layer order, so it is kept (each spec is still canonicalised).
  * Like JSON.stringify, `undefined` members are dropped, `undefined` array items and non-finite
  * numbers become null. Expects JSON data (as JSON.parse or a schema parser returns it): no
- * cycles, no BigInt, no toJSON objects such as Date.
+ * cycles, no BigInt, no toJSON objects such as Date. Nesting deeper than MAX_JSON_DEPTH throws
+ * JsonNestingError (parsers and the validator refuse such states before they get here).
  */
 export function canonicalJson(value: unknown): string {
-  const json = serialize(value, true);
+  let json: string | undefined;
+  try {
+    json = serialize(value, true, 1);
+  } catch (error) {
+    // Find the path only on this rare failure; the walk throws JsonNestingError with it.
+    if (error === TOO_DEEP) assertNestingWithin(value);
+    throw error;
+  }
   if (json === undefined) throw new TypeError("canonicalJson: value is not representable as JSON");
   return json;
 }
@@ -42,7 +51,11 @@ export function contentDigest(
   return { stateJson, digest };
 }
 
-function serialize(value: unknown, topLevel: boolean): string | undefined {
+/** Thrown by serialize on nesting deeper than MAX_JSON_DEPTH; canonicalJson reports the path. */
+const TOO_DEEP = new Error("nesting too deep");
+
+/** `depth`: the level `value` would be at if it is an array or object (the root is level 1). */
+function serialize(value: unknown, topLevel: boolean, depth: number): string | undefined {
   switch (typeof value) {
     case "string":
       return JSON.stringify(value);
@@ -52,11 +65,13 @@ function serialize(value: unknown, topLevel: boolean): string | undefined {
       return value ? "true" : "false";
     case "object":
       if (value === null) return "null";
-      if (Array.isArray(value)) return serializeArray(value);
+      if (depth > MAX_JSON_DEPTH) throw TOO_DEEP;
+      if (Array.isArray(value)) return serializeArray(value, depth);
       return serializeMembers(
         value as Record<string, unknown>,
         Object.keys(value).sort(),
         topLevel,
+        depth,
       );
     case "bigint":
       throw new TypeError("canonicalJson: BigInt is not JSON");
@@ -65,14 +80,14 @@ function serialize(value: unknown, topLevel: boolean): string | undefined {
   }
 }
 
-function serializeArray(items: readonly unknown[]): string {
+function serializeArray(items: readonly unknown[], depth: number): string {
   // Long arrays in states are segment ids and coordinates: all scalars, whose canonical form is
   // exactly JSON.stringify's, and the native serialiser is several times faster than a loop.
   if (items.every(isPlainScalar)) return JSON.stringify(items);
   let out = "[";
   for (let i = 0; i < items.length; i++) {
     if (i > 0) out += ",";
-    out += serialize(items[i], false) ?? "null";
+    out += serialize(items[i], false, depth + 1) ?? "null";
   }
   return `${out}]`;
 }
@@ -89,6 +104,7 @@ function serializeMembers(
   object: Record<string, unknown>,
   keys: readonly string[],
   topLevel: boolean,
+  depth: number,
 ): string {
   let out = "{";
   let first = true;
@@ -96,8 +112,8 @@ function serializeMembers(
     const member = object[key];
     const json =
       topLevel && key === "layers" && isPlainObject(member)
-        ? serializeMembers(member, Object.keys(member), false)
-        : serialize(member, false);
+        ? serializeMembers(member, Object.keys(member), false, depth + 1)
+        : serialize(member, false, depth + 1);
     if (json === undefined) continue;
     out += `${first ? "" : ","}${JSON.stringify(key)}:${json}`;
     first = false;

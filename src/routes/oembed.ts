@@ -3,9 +3,11 @@
 import type { FastifyInstance } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { presetOf } from "../domain/presets.js";
 import { iframeHtml } from "../domain/snippets.js";
 import { errorResponses, errorSchema } from "../http/schemas.js";
-import { linkUrls, localPath, ownLinkId } from "../http/service-urls.js";
+import { localPath, ownLinkId, parseViewPath, viewUrl } from "../http/service-urls.js";
+import { readCors } from "../plugins/external/cors.js";
 
 export const EMBED_WIDTH = 800;
 export const EMBED_HEIGHT = 600;
@@ -22,24 +24,20 @@ async function resolve(app: FastifyInstance, url: string): Promise<Embeddable | 
   if (id !== null) {
     const link = await app.links.get(id);
     if (!link) return null;
-    return {
-      title: link.title ?? "A Neuroglancer view",
-      embedUrl: linkUrls(publicUrl, id).embedUrl,
-    };
+    return { title: link.title ?? "A Neuroglancer view", embedUrl: app.links.urls(id).embedUrl };
   }
   const local = localPath(publicUrl, url);
-  if (!local) return null;
-  const path = local.path.replace(/^\/embed(?=\/v\/)/, "");
-  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
-  if (parts[0] !== "v" || !(parts.length === 3 || (parts.length === 4 && parts[2] === "layer")))
-    return null;
-  const dataset = app.presets.datasets.get(parts[1] ?? "");
-  const name = parts[parts.length - 1] ?? "";
-  const preset = parts.length === 3 ? dataset?.views[name] : dataset?.layers[name];
+  const view = local && parseViewPath(local.path);
+  if (!local || !view) return null;
+  const dataset = app.presets.datasets.get(view.target.dataset);
+  const preset = dataset && presetOf(dataset, view.target);
   if (!dataset || !preset) return null;
   const title =
     new URLSearchParams(local.search).get("title") ?? `${dataset.title}: ${preset.title}`;
-  return { title, embedUrl: `${publicUrl}/embed${path}${local.search}` };
+  return {
+    title,
+    embedUrl: viewUrl(publicUrl, view.target, { embed: true, search: local.search }),
+  };
 }
 
 const oembedAnswer = z.object({
@@ -60,6 +58,7 @@ const oembedRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     "/oembed",
     {
+      config: readCors,
       schema: {
         tags: ["embed"],
         summary: "oEmbed for short links and view links of this service",
@@ -85,7 +84,6 @@ const oembedRoutes: FastifyPluginAsyncZod = async (app) => {
           .send({ error: `not a link or view of ${app.config.publicUrl}: ${url}` });
       const width = Math.min(EMBED_WIDTH, maxwidth);
       const height = Math.min(EMBED_HEIGHT, maxheight);
-      reply.header("access-control-allow-origin", "*");
       return {
         version: "1.0" as const,
         type: "rich" as const,

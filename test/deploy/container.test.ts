@@ -245,6 +245,7 @@ const packageJson = JSON.parse(read("package.json")) as {
   scripts: Record<string, string>;
   engines?: { node?: string };
   bin?: Record<string, string>;
+  devDependencies?: Record<string, string>;
 };
 /** envSchema's own defaults, before loadConfig resolves paths. */
 const defaults = envSchema.parse({});
@@ -405,6 +406,21 @@ describe("Dockerfile", () => {
       `node:${major}.${minor} does not satisfy engines ${packageJson.engines?.node}`,
     ).toBe(true);
     expect(requireFinalStage().image, "the runtime should be the slim image").toMatch(/-slim$/);
+  });
+
+  it("runs the Node major CI tests on, with type definitions of that major", () => {
+    // .ci/run installs Node from the npm registry and runs `npm test` on it (issue 14 §1).
+    const ciMajor = /^NODE_MAJOR=\$\{CI_NODE_MAJOR:-(\d+)\}$/m.exec(read(".ci/run"))?.[1];
+    expect(
+      ciMajor,
+      ".ci/run should set NODE_MAJOR from CI_NODE_MAJOR with a default major",
+    ).toBeDefined();
+    const images = stages.map((stage) => /^node:(\d+)/.exec(stage.image)?.[1]);
+    expect(new Set(images), "every stage's node:<major> should be the one CI tests").toEqual(
+      new Set([ciMajor]),
+    );
+    const types = packageJson.devDependencies?.["@types/node"] ?? "";
+    expect(/^\^?(\d+)\./.exec(types)?.[1], `@types/node ${types}`).toBe(ciMajor);
   });
 
   it("builds with the package's build command", () => {

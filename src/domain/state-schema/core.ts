@@ -138,12 +138,24 @@ export interface LayerContext {
   annotationPropertyCount: number;
   annotationRelationships: number;
   plainUrlSource: boolean;
+  /** The layer type as read ("auto" when absent, "invalid" when unknown). */
+  type: string;
+}
+
+/** A warning's path with list indices as [*], except a layer's own index: one pattern per layer. */
+function warningPattern(path: string): string {
+  const layer = /^layers\[\d+\]/.exec(path)?.[0] ?? "";
+  return layer + path.slice(layer.length).replace(/\[\d+\]/g, "[*]");
 }
 
 /** Collects the issues of one state, and the context checks of one part need from another. */
 export class StateValidator {
   readonly errors: StateIssue[] = [];
   readonly warnings: StateIssue[] = [];
+  private readonly repeatedWarnings = new Map<
+    string,
+    { warning: StateIssue; pattern: string; count: number }
+  >();
   /** Names in the top-level `dimensions`, when it is given. */
   globalDimensionNames: string[] | undefined;
   layerNames = new Set<string>();
@@ -153,8 +165,31 @@ export class StateValidator {
     this.errors.push({ path, message });
   }
 
+  /**
+   * Warnings repeated along a list (1,475 annotations with the same unknown key) are collapsed
+   * into one per layer, path pattern and message: the first path, with a count. Errors are not:
+   * each one is something to fix where it is.
+   */
   warn(path: string, message: string): void {
-    this.warnings.push({ path, message });
+    const pattern = warningPattern(path);
+    const key = `${pattern}\u0000${message}`;
+    const earlier = this.repeatedWarnings.get(key);
+    if (earlier !== undefined) {
+      earlier.count++;
+      return;
+    }
+    const warning = { path, message };
+    this.warnings.push(warning);
+    this.repeatedWarnings.set(key, { warning, pattern, count: 1 });
+  }
+
+  /** The warnings, repeats collapsed (see warn). */
+  collapsedWarnings(): StateIssue[] {
+    for (const { warning, pattern, count } of this.repeatedWarnings.values())
+      if (count > 1)
+        warning.message += ` (${count} times, at ${pattern}; the path given is the first)`;
+    this.repeatedWarnings.clear();
+    return this.warnings;
   }
 
   typeError(path: string, expected: string, value: unknown): void {

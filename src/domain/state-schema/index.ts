@@ -20,6 +20,7 @@
 // coordinates.ts, sources.ts, segments.ts, shaders.ts, annotations.ts, tools.ts, layers.ts,
 // layouts-and-panels.ts, top-level.ts (the state's own keys). Each field table sits next to the
 // checks it uses.
+import { findTooDeep, MAX_JSON_DEPTH } from "../json-nesting.js";
 import { type StateIssue, StateValidator } from "./core.js";
 import { root } from "./top-level.js";
 
@@ -32,8 +33,22 @@ export interface ValidationResult {
 }
 
 export function validateState(state: unknown): ValidationResult {
+  // Parsers bound nesting already; a state built in code (tests, the CLI, the builder) is bounded
+  // here, before the recursive checks (free-form values, nested layouts) could overflow the stack.
+  const tooDeep = findTooDeep(state);
+  if (tooDeep !== undefined)
+    return {
+      valid: false,
+      errors: [
+        {
+          path: tooDeep,
+          message: `nesting deeper than ${MAX_JSON_DEPTH} levels; no Neuroglancer state nests that deep`,
+        },
+      ],
+      warnings: [],
+    };
   const validator = new StateValidator();
   root(validator, state);
-  const { errors, warnings } = validator;
-  return { valid: errors.length === 0, errors, warnings };
+  const { errors } = validator;
+  return { valid: errors.length === 0, errors, warnings: validator.collapsedWarnings() };
 }

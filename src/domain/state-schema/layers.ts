@@ -75,6 +75,7 @@ function layerSpec(
       ? spec.annotationRelationships.length
       : 1,
     plainUrlSource: typeof spec.source === "string",
+    type,
   };
   const table = LAYER_FIELDS[type];
   if (table !== undefined) v.fields(spec, path, table, ` for a layer of type "${type}"`);
@@ -118,7 +119,12 @@ function layerType(v: StateValidator, value: unknown, path: string): string {
     return value;
   }
   // The client turns an unknown type into an empty "new" layer, dropping everything else.
-  v.typeError(path, `one of ${list(LAYER_TYPES)}`, value);
+  if (value === "segmentation_with_graph")
+    v.error(
+      path,
+      'layer type "segmentation_with_graph" belongs to the CAVE fork of Neuroglancer (graphene/PyChunkedGraph segmentations) and this Neuroglancer does not know it; send "type": "segmentation" with the same data as a "graphene://" source, e.g. "graphene://https://host/segmentation/table/name", which this Neuroglancer reads (proofreading tools stay in the CAVE client)',
+    );
+  else v.typeError(path, `one of ${list(LAYER_TYPES)}`, value);
   return "invalid";
 }
 

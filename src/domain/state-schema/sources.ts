@@ -9,6 +9,7 @@ import {
   isObject,
   type JsonObject,
   list,
+  noCheck,
   type StateValidator,
   words,
 } from "./core.js";
@@ -34,15 +35,16 @@ const URL_EXAMPLE =
   '"precomputed://s3://bucket/path" or "s3://bucket/path/|neuroglancer-precomputed:"';
 
 export function sources(v: StateValidator, value: unknown, path: string): void {
-  if (typeof value === "string") dataSourceUrl(v, value, path);
+  if (typeof value === "string") layerSourceUrl(v, value, path, false);
   else if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const item = value[i];
-      if (typeof item === "string") dataSourceUrl(v, item, at(path, i));
-      else if (isObject(item)) sourceObject(v, item, at(path, i));
+      const others = value.length > 1;
+      if (typeof item === "string") layerSourceUrl(v, item, at(path, i), others);
+      else if (isObject(item)) sourceObject(v, item, at(path, i), others);
       else v.typeError(at(path, i), 'a URL string or {"url": ...}', item);
     }
-  } else if (isObject(value)) sourceObject(v, value, path);
+  } else if (isObject(value)) sourceObject(v, value, path, false);
   else
     v.typeError(
       path,
@@ -51,10 +53,33 @@ export function sources(v: StateValidator, value: unknown, path: string): void {
     );
 }
 
-function sourceObject(v: StateValidator, source: JsonObject, path: string): void {
+function sourceObject(v: StateValidator, source: JsonObject, path: string, others: boolean): void {
   v.fields(source, path, SOURCE_FIELDS, " in a data source");
   if (source.url === undefined)
     v.error(child(path, "url"), `a data source object needs "url", e.g. ${URL_EXAMPLE}`);
+  else layerSourceUrl(v, source.url, child(path, "url"), others);
+}
+
+/**
+ * A layer's source URL. "" is not an error: it is how the client saves a layer whose source is
+ * not chosen yet (every layer made with "+" is {"type": "new", "source": ""}), and it reads it
+ * back as such (layer/layer_data_source.js: an empty URL stays when it is the layer's only
+ * source, and is dropped when the layer has others).
+ */
+function layerSourceUrl(v: StateValidator, url: unknown, path: string, others: boolean): void {
+  if (url !== "") {
+    dataSourceUrl(v, url, path);
+    return;
+  }
+  const { type } = v.currentLayer();
+  if (others)
+    v.warn(path, "empty data source; Neuroglancer drops it, as the layer has other sources");
+  // A blank "new" layer is the client's own form; a typed layer without data is likely a slip.
+  else if (type !== "new" && type !== "auto")
+    v.warn(
+      path,
+      `data source URL is empty, so Neuroglancer shows this layer without data; send e.g. ${URL_EXAMPLE}`,
+    );
 }
 
 export function dataSourceUrl(v: StateValidator, value: unknown, path: string): void {
@@ -118,7 +143,8 @@ function pipeline(v: StateValidator, parts: string[], path: string): void {
 }
 
 const SOURCE_FIELDS: FieldTable = {
-  url: (v, x, p) => dataSourceUrl(v, x, p),
+  // Checked by sourceObject, which knows whether the layer has other sources.
+  url: noCheck,
   transform: (v, x, p) => transform(v, x, p),
   subsources: (v, x, p) => {
     const subsources = v.object(x, p, 'an object such as {"default": true, "mesh": false}');
