@@ -51,6 +51,7 @@ const benchmarks: { id: string; load: () => Promise<BenchModule> }[] = [
   { id: "links", load: () => import("./links.js") },
   { id: "burst", load: () => import("./burst.js") },
   { id: "viewer", load: () => import("./viewer.js") },
+  { id: "annotations", load: () => import("./annotations.js") },
 ];
 
 const outputDir = path.join(packageRoot, "test-output", "bench");

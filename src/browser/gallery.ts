@@ -2,6 +2,7 @@
 // /api/presets, and turns a view plus segment IDs into a short link with its snippets.
 // The DOM is built with createElement and textContent only: every string may come from a user.
 import { describeColumn, nameToken, parseSegmentIds, type Token } from "../domain/segment-list.js";
+import { previewPointTable, summarisePreview } from "./annotation-preview.js";
 
 interface Expectation {
   value: string | number;
@@ -65,6 +66,8 @@ const form = byId("link-form", HTMLFormElement);
 const datasetSelect = byId("dataset", HTMLSelectElement);
 const viewSelect = byId("view", HTMLSelectElement);
 const segmentsField = byId("segments", HTMLTextAreaElement);
+const annotationsField = byId("annotations", HTMLTextAreaElement);
+const annotationsUnit = byId("annotations-unit", HTMLSelectElement);
 const titleField = byId("title", HTMLInputElement);
 const newTabBox = byId("open-new-tab", HTMLInputElement);
 const submitButton = byId("create-link", HTMLButtonElement);
@@ -373,6 +376,16 @@ function countSegments() {
     parts.length > 0 ? `${parts.join("; ")}.` : "";
 }
 
+/** Under the table box: rows read, and the bad ones by row and column. */
+function previewAnnotations() {
+  const preview = previewPointTable(annotationsField.value);
+  byId("annotations-count", HTMLParagraphElement).textContent = summarisePreview(preview);
+  byId("annotations-problems", HTMLUListElement).replaceChildren(
+    ...[...preview.problems, ...preview.notices].map((line) => h("li", {}, [line])),
+  );
+  return preview;
+}
+
 /**
  * Shows problems in the alert region; `field` is marked invalid and focused, with `selection`
  * selected in it (the first offending token).
@@ -414,7 +427,7 @@ function clearMessages() {
   formStatus.textContent = "";
   resultBox.hidden = true;
   resultBox.replaceChildren();
-  for (const field of [segmentsField, titleField, viewSelect, datasetSelect]) {
+  for (const field of [segmentsField, annotationsField, titleField, viewSelect, datasetSelect]) {
     field.removeAttribute("aria-invalid");
     const described = (field.getAttribute("aria-describedby") ?? "")
       .replace(/\s*form-errors/, "")
@@ -462,8 +475,21 @@ async function submit(event: SubmitEvent) {
     return;
   }
 
+  const table = previewAnnotations();
+  if (table.problems.length > 0) {
+    showErrors(table.problems, {
+      field: annotationsField,
+      intro: "The table of points has problems:",
+    });
+    return;
+  }
+
   const body: Record<string, unknown> = { dataset: dataset.id, view: view.id };
   if (parsed.ids.length > 0) body.segments = parsed.ids;
+  if (table.rows > 0)
+    body.annotations = [
+      { name: "points", unit: annotationsUnit.value, table: annotationsField.value },
+    ];
   const title = titleField.value.trim();
   if (title) body.title = title;
 
@@ -542,6 +568,10 @@ function showServerIssues(issues: Issue[], sent: Token[], multiLine: boolean) {
       field ??= segmentsField;
       selection ??= token;
       return `${nameToken(token, multiLine)}: ${issue.message}`;
+    }
+    if (issue.path.startsWith("annotations")) {
+      field ??= annotationsField;
+      return `Table of points: ${issue.message}`;
     }
     if (issue.path.startsWith("segments")) field ??= segmentsField;
     else if (issue.path === "title") field ??= titleField;
@@ -705,6 +735,7 @@ async function start() {
   datasetSelect.addEventListener("change", fillViews);
   viewSelect.addEventListener("change", describeView);
   segmentsField.addEventListener("input", countSegments);
+  annotationsField.addEventListener("input", previewAnnotations);
   try {
     const response = await fetch("/api/presets", { headers: { accept: "application/json" } });
     if (!response.ok) throw new Error(`the service answered ${response.status}`);

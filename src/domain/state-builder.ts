@@ -1,6 +1,7 @@
 // Turns what a user wants (a dataset view or layer presets, segment IDs, colours, a
 // position, overrides) into a validated Neuroglancer state. Pure: no I/O, no fastify.
 import { z } from "zod";
+import { annotationLayersSchema, annotationView, buildAnnotationLayers } from "./annotations.js";
 import { ownValue } from "./own-property.js";
 import type { ViewPreset } from "./preset-schema.js";
 import type { Catalogue, Dataset } from "./presets.js";
@@ -59,6 +60,7 @@ export const buildRequestSchema = z
     layout: z.string().min(1).optional().describe("Neuroglancer layout, e.g. xy, 4panel, xy-3d."),
     title: z.string().max(300).optional(),
     layerOptions: z.record(z.string(), layerOptionsSchema).optional(),
+    annotations: annotationLayersSchema.optional(),
   })
   .refine((r) => !(r.view && r.layers), {
     message: "give either view or layers, not both",
@@ -251,6 +253,18 @@ export function buildState(catalogue: Catalogue, request: ParsedBuildRequest): B
       layer.segmentColors = segmentColors;
     return layer;
   });
+  const annotated = buildAnnotationLayers(
+    request.annotations ?? [],
+    {
+      layerNames: names,
+      segmentationLayers: new Set(
+        choices.filter((c) => dataset.layers[c.preset]?.type === "segmentation").map((c) => c.name),
+      ),
+      defaultSegmentLayer: segmentLayer,
+    },
+    issues,
+  );
+  layers.push(...annotated.layers);
   if (issues.length > 0) throw new BuildError(issues);
 
   const state: Record<string, unknown> = {};
@@ -259,7 +273,7 @@ export function buildState(catalogue: Catalogue, request: ParsedBuildRequest): B
     const scale = UNIT_SCALE[request.positionUnit];
     state.dimensions = { x: [scale, "m"], y: [scale, "m"], z: [scale, "m"] };
     state.position = request.position;
-  }
+  } else if (annotated.extentNm) Object.assign(state, annotationView(annotated.extentNm));
   if (request.zoom !== undefined) state.crossSectionScale = request.zoom;
   if (request.projectionZoom !== undefined) state.projectionScale = request.projectionZoom;
   state.layers = layers;
@@ -270,7 +284,8 @@ export function buildState(catalogue: Catalogue, request: ParsedBuildRequest): B
   const result = validateState(state);
   if (!result.valid)
     throw new BuildError(result.errors.map((e) => ({ ...e, path: `state.${e.path}` })));
-  return { state, warnings: result.warnings, dataset, view: request.view ?? null };
+  const warnings = [...annotated.warnings, ...result.warnings];
+  return { state, warnings, dataset, view: request.view ?? null };
 }
 
 /** Parses an unknown request body and builds it; zod problems become BuildError issues. */

@@ -4,6 +4,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { annotationLayersSchema } from "../domain/annotations.js";
 import { errorPage } from "../http/error-page.js";
 import { errorResponses, errorSchema, issueSchema } from "../http/schemas.js";
 import { wantsHtml } from "../plugins/app/viewer-page.js";
@@ -15,6 +16,7 @@ const linkBody = z
     state: z.record(z.string(), z.unknown()).optional().describe("A whole Neuroglancer state"),
     url: z.string().optional().describe("A full Neuroglancer URL (#!{...} fragment)"),
     dataset: z.string().optional().describe("Or build from presets: the POST /api/states body"),
+    annotations: annotationLayersSchema.optional(),
     title: z.string().max(300).optional().describe("Shown in link previews and the page title"),
   })
   .catchall(z.unknown())
