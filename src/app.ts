@@ -8,6 +8,7 @@ import { parseJsonLosslessly } from "./domain/neuroglancer-url.js";
 import errorHandler from "./plugins/app/error-handler.js";
 import links from "./plugins/app/links.js";
 import metrics from "./plugins/app/metrics.js";
+import presetChecks from "./plugins/app/preset-checks.js";
 import presets from "./plugins/app/presets.js";
 import viewerPage from "./plugins/app/viewer-page.js";
 import helmet from "./plugins/external/helmet.js";
@@ -80,6 +81,7 @@ export async function buildApp(
   await app.register(errorHandler);
   await app.register(swagger);
   await app.register(presets);
+  await app.register(presetChecks);
   await app.register(links);
   await app.register(helmet);
   await app.register(protection);

@@ -2,6 +2,12 @@
 // one shape for both, with the open links built from PUBLIC_URL.
 import { z } from "zod";
 import { layerExpectationsSchema } from "./preset-schema.js";
+import {
+  type LiveChecks,
+  layerVerification,
+  verificationSchema,
+  viewVerification,
+} from "./preset-verification.js";
 import { type Dataset, layerSource, viewLayerPresets } from "./presets.js";
 
 const layerSummary = z.object({
@@ -12,6 +18,7 @@ const layerSummary = z.object({
   source: z.string(),
   expects: layerExpectationsSchema,
   channelControls: z.array(z.string()),
+  verification: verificationSchema,
   openUrl: z.string().describe("Opens this layer alone in the viewer"),
 });
 
@@ -22,6 +29,7 @@ const viewSummary = z.object({
   layers: z.array(z.string()),
   segmentLayer: z.string().nullable(),
   layout: z.string(),
+  verification: verificationSchema,
   openUrl: z.string().describe("Opens this view in the viewer; add ?segments=1,2,3"),
 });
 
@@ -41,6 +49,7 @@ export const datasetSummary = z.object({
 export function summariseDataset(
   dataset: Dataset,
   publicUrl: string,
+  live?: LiveChecks,
 ): z.infer<typeof datasetSummary> {
   const base = `${publicUrl}/v/${encodeURIComponent(dataset.id)}`;
   return {
@@ -60,6 +69,7 @@ export function summariseDataset(
       source: layerSource(dataset, layer),
       expects: layer.expects,
       channelControls: layer.channelControls,
+      verification: layerVerification(layer, live?.get(dataset.id)?.get(id)),
       openUrl: `${base}/layer/${encodeURIComponent(id)}`,
     })),
     views: Object.entries(dataset.views).map(([id, view]) => ({
@@ -69,6 +79,7 @@ export function summariseDataset(
       layers: viewLayerPresets(view),
       segmentLayer: view.segmentLayer ?? null,
       layout: view.layout,
+      verification: viewVerification(dataset, id, live),
       openUrl: `${base}/${encodeURIComponent(id)}`,
     })),
   };

@@ -26,6 +26,20 @@ export const verificationSchema = z.object({
 export type Verification = z.infer<typeof verificationSchema>;
 export type LiveCheck = z.infer<typeof liveCheckSchema>;
 
+/** What /readyz says about the start-up check. */
+export const presetCheckSummary = z.object({
+  state: z.enum(["off", "running", "done"]),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  layers: z.object({ ok: z.number(), failing: z.number(), skipped: z.number() }).optional(),
+  failing: z
+    .array(
+      z.object({ dataset: z.string(), layer: z.string(), status: z.string(), message: z.string() }),
+    )
+    .optional(),
+});
+export type PresetCheckSummary = z.infer<typeof presetCheckSummary>;
+
 /** Start-up check results by dataset id, then layer id. */
 export type LiveChecks = ReadonlyMap<string, ReadonlyMap<string, LiveCheck>>;
 

@@ -1,6 +1,7 @@
 // Turns what a user wants (a dataset view or layer presets, segment IDs, colours, a
 // position, overrides) into a validated Neuroglancer state. Pure: no I/O, no fastify.
 import { z } from "zod";
+import { withRecordedContrast } from "./contrast.js";
 import type { ViewPreset } from "./preset-schema.js";
 import type { Catalogue, Dataset } from "./presets.js";
 import { formatPath, layerSource } from "./presets.js";
@@ -236,6 +237,8 @@ export function buildState(catalogue: Catalogue, request: ParsedBuildRequest): B
       });
       layer.shaderControls = controls;
     }
+    const contrasted = withRecordedContrast(preset, layer.shaderControls, options?.shaderControls);
+    if (contrasted) layer.shaderControls = contrasted;
     const segments = segmentsByLayer.get(choice.name);
     if (segments) {
       const hidden = new Set(segments.hidden);
