@@ -105,16 +105,33 @@ export function viewVerification(
   );
   const prefix =
     failed.length > 0 ? `check failed for ${failed.map((l) => l.id).join(", ")}: ` : "";
+  // The view's live result: its first failing layer's, or ok when every layer was checked.
+  const firstLive = failed[0]?.state.live;
+  const checked = layers.flatMap((l) => (l.state.live ? [l.state.live] : []));
+  const viewLive: LiveCheck | undefined = firstLive
+    ? {
+        status: firstLive.status,
+        checkedAt: firstLive.checkedAt,
+        message: `${failed[0]?.id}: ${firstLive.message ?? firstLive.status}`,
+      }
+    : checked.length === layers.length && checked[0]
+      ? { status: "ok", checkedAt: checked[0].checkedAt }
+      : undefined;
+  const result = (v: Verification): Verification => (viewLive ? { ...v, live: viewLive } : v);
   if (unverified.length > 0)
-    return {
+    return result({
       state: "not verified",
       label: `${prefix}not verified: ${unverified.length} of ${layers.length} layers assumed (${unverified.map((l) => l.id).join(", ")})`,
       assumed: unverified.flatMap((l) => l.state.assumed.map((a) => `${l.id}: ${a}`)),
-    };
+    });
   const date = oldest(layers.flatMap((l) => (l.state.date ? [l.state.date] : [])));
   if (date !== undefined)
-    return { state: "verified", label: `${prefix}verified ${date}`, date, assumed: [] };
-  return { state: "documented", label: `${prefix}documented by the data's authors`, assumed: [] };
+    return result({ state: "verified", label: `${prefix}verified ${date}`, date, assumed: [] });
+  return result({
+    state: "documented",
+    label: `${prefix}documented by the data's authors`,
+    assumed: [],
+  });
 }
 
 /** The start-up check's rows as live results. */
