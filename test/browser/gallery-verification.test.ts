@@ -1,15 +1,7 @@
 // The gallery shows each layer's and view's verification state beside it, in a real browser:
 // a verified layer with its date, assumed ones with what is assumed, and a failed start-up
 // check (VERIFY_PRESETS=on) against loopback fixtures whose raw chunk is missing.
-import {
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  unlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
@@ -95,7 +87,7 @@ describe.skipIf(!available)(
         "? not verified: 2 of 2 layers assumed (enhanced, proofed_cells)",
       );
       await page.locator('[data-view="e11-prism/overview"]').scrollIntoViewIfNeeded();
-    await screenshot(page, "gallery-verification");
+      await screenshot(page, "gallery-verification");
       expect(listProblems(problems)).toEqual([]);
       await page.close();
     });
