@@ -11,6 +11,7 @@ import errorHandler from "./plugins/app/error-handler.js";
 import linkStore from "./plugins/app/link-store.js";
 import links from "./plugins/app/links.js";
 import metrics from "./plugins/app/metrics.js";
+import presetChecks from "./plugins/app/preset-checks.js";
 import presets from "./plugins/app/presets.js";
 import redis from "./plugins/app/redis.js";
 import viewerPage from "./plugins/app/viewer-page.js";
@@ -114,6 +115,7 @@ export async function buildApp(
   await app.register(presets);
   await app.register(redis);
   await app.register(linkStore);
+  await app.register(presetChecks);
   await app.register(helmet);
   await app.register(cors);
   await app.register(compress);

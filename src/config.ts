@@ -122,6 +122,12 @@ export const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(100, 120_000)
     .default(10_000)
     .describe("On SIGTERM/SIGINT, how long in-flight requests may take before exit."),
+  VERIFY_PRESETS: z
+    .enum(["on", "off"])
+    .default("off")
+    .describe(
+      "on: check every layer preset against its data in the background after start-up (CORS, info, one chunk, contrast); results in /readyz, /metrics and /api/presets.",
+    ),
   VIEWER_DIR: z
     .string()
     .default("dist/viewer")
@@ -156,6 +162,7 @@ export interface Config {
   keepAliveTimeoutMs: number;
   shutdownTimeoutMs: number;
   viewerDir: string;
+  verifyPresets: boolean;
 }
 
 export class ConfigError extends Error {
@@ -215,6 +222,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     viewerDir: resolveFromRoot(e.VIEWER_DIR),
+    verifyPresets: e.VERIFY_PRESETS === "on",
   });
 }
 

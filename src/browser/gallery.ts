@@ -3,10 +3,11 @@
 // The DOM is built with createElement and textContent only: every string may come from a user.
 import { describeColumn, nameToken, parseSegmentIds, type Token } from "../domain/segment-list.js";
 import { previewPointTable, summarisePreview } from "./annotation-preview.js";
+import { type Verification, verificationBadge } from "./verification-badge.js";
 
 interface Expectation {
   value: string | number;
-  basis: "documented" | "assumed";
+  basis: "documented" | "assumed" | "verified";
   note?: string;
 }
 interface LayerSummary {
@@ -17,6 +18,7 @@ interface LayerSummary {
   source: string;
   expects: { layerType: Expectation; dataType: Expectation; numChannels: Expectation };
   channelControls: string[];
+  verification?: Verification;
   openUrl: string;
 }
 interface ViewSummary {
@@ -26,6 +28,7 @@ interface ViewSummary {
   layers: string[];
   segmentLayer: string | null;
   layout: string;
+  verification?: Verification;
   openUrl: string;
 }
 interface DatasetSummary {
@@ -272,6 +275,7 @@ function renderView(dataset: DatasetSummary, view: ViewSummary, layerTitles: Map
   });
   return h("li", { class: "card", "data-view": `${dataset.id}/${view.id}` }, [
     h("h4", {}, [view.title]),
+    verificationBadge(view.verification),
     h("p", {}, [view.description]),
     h("p", { class: "meta" }, [`Layers: ${layerNames}.`]),
     h("p", { class: "meta" }, [
@@ -291,6 +295,7 @@ function renderLayer(dataset: DatasetSummary, layer: LayerSummary) {
     .map(([, expectation]) => h("li", {}, [expectation.note ?? ""]));
   return h("li", { class: "card", "data-layer": `${dataset.id}/${layer.id}` }, [
     h("h4", {}, [layer.title]),
+    verificationBadge(layer.verification),
     h("p", {}, [layer.description]),
     h("p", { class: "meta" }, [
       `${layer.type === "segmentation" ? "Segmentation" : "Image"} · ${expectationSummary(layer.expects)}`,

@@ -19,7 +19,7 @@ Commands:
   validate         Check a state file or Neuroglancer URL; errors and warnings with paths
   shorten          Store a state on a running nglaunch service and print its short link
   presets list     Datasets, views and layer presets
-  presets verify   Check every layer preset against its data's info file
+  presets verify   Will each layer draw? CORS, info, one chunk and contrast per layer preset
 
 Run "nglaunch <command> --help" for a command's options.
 

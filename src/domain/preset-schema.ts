@@ -7,10 +7,41 @@ const id = z
   .regex(/^[a-z0-9][a-z0-9_-]*$/, "expected lower-case letters, digits, '-' or '_'");
 const text = z.string().trim().min(1);
 
-/** How sure we are of an expectation: "documented" by the data's authors, or "assumed" by us. */
-const basis = z.enum(["documented", "assumed"]);
+/**
+ * How sure we are of an expectation: "documented" by the data's authors, "assumed" by us, or
+ * "verified" against the data by `nglaunch presets verify --record`, which then also writes the
+ * day it checked and a digest of the info file it read.
+ */
+const basis = z.enum(["documented", "assumed", "verified"]);
+const isoDate = z.iso.date("expected a date YYYY-MM-DD");
+const infoDigest = z
+  .string()
+  .regex(/^sha256:[0-9a-f]{64}$/, 'expected "sha256:" and 64 hex digits');
+/** `date` and `infoDigest` come with "verified" and only with it. */
+const verifiedFields = <T extends { basis: string; date?: string; infoDigest?: string }>(
+  value: T,
+  ctx: z.RefinementCtx,
+) => {
+  const verified = value.basis === "verified";
+  for (const key of ["date", "infoDigest"] as const) {
+    if (verified !== (value[key] !== undefined))
+      ctx.addIssue({
+        code: "custom",
+        path: [key],
+        message: verified ? `"verified" needs ${key}` : `${key} belongs to basis "verified" only`,
+      });
+  }
+};
 const expectation = <T extends z.ZodType>(value: T) =>
-  z.strictObject({ value, basis, note: z.string().optional() });
+  z
+    .strictObject({
+      value,
+      basis,
+      date: isoDate.optional(),
+      infoDigest: infoDigest.optional(),
+      note: z.string().optional(),
+    })
+    .superRefine(verifiedFields);
 
 export const layerExpectationsSchema = z.strictObject({
   layerType: expectation(z.enum(["image", "segmentation"])),
@@ -33,6 +64,21 @@ export const layerPresetSchema = z.strictObject({
    * (e.g. ["red", "green", "blue"]). Empty when the layer has no channel choice.
    */
   channelControls: z.array(z.string()).default([]),
+  /**
+   * Value range per channel (index = channel; null = not known) that the shader's invlerp
+   * controls draw from black to white; the state builder applies it to whichever channel a
+   * control shows. `verify --record` fills it from robust percentiles of a sampled chunk.
+   */
+  contrast: z
+    .strictObject({
+      channels: z.array(z.tuple([z.number(), z.number()]).nullable()).min(1),
+      basis,
+      date: isoDate.optional(),
+      infoDigest: infoDigest.optional(),
+      note: z.string().optional(),
+    })
+    .superRefine(verifiedFields)
+    .optional(),
   /** Neuroglancer layer properties (shader, shaderControls, opacity, alphas...), minus name/source/type. */
   defaults: z.record(z.string(), z.unknown()).default({}),
 });

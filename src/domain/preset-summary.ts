@@ -4,6 +4,12 @@
 import { z } from "zod";
 import { viewUrl } from "../http/service-urls.js";
 import { layerExpectationsSchema } from "./preset-schema.js";
+import {
+  type LiveChecks,
+  layerVerification,
+  verificationSchema,
+  viewVerification,
+} from "./preset-verification.js";
 import { type Dataset, layerSource, viewLayerPresets } from "./presets.js";
 
 const layerSummary = z.object({
@@ -14,6 +20,7 @@ const layerSummary = z.object({
   source: z.string(),
   expects: layerExpectationsSchema,
   channelControls: z.array(z.string()),
+  verification: verificationSchema,
   openUrl: z.string().describe("Opens this layer alone in the viewer"),
 });
 
@@ -24,6 +31,7 @@ const viewSummary = z.object({
   layers: z.array(z.string()),
   segmentLayer: z.string().nullable(),
   layout: z.string(),
+  verification: verificationSchema,
   openUrl: z.string().describe("Opens this view in the viewer; add ?segments=1,2,3"),
 });
 
@@ -43,6 +51,7 @@ export const datasetSummary = z.object({
 export function summariseDataset(
   dataset: Dataset,
   publicUrl: string,
+  live?: LiveChecks,
 ): z.infer<typeof datasetSummary> {
   return {
     id: dataset.id,
@@ -61,6 +70,7 @@ export function summariseDataset(
       source: layerSource(dataset, layer),
       expects: layer.expects,
       channelControls: layer.channelControls,
+      verification: layerVerification(layer, live?.get(dataset.id)?.get(id)),
       openUrl: viewUrl(publicUrl, { dataset: dataset.id, layer: id }),
     })),
     views: Object.entries(dataset.views).map(([id, view]) => ({
@@ -70,6 +80,7 @@ export function summariseDataset(
       layers: viewLayerPresets(view),
       segmentLayer: view.segmentLayer ?? null,
       layout: view.layout,
+      verification: viewVerification(dataset, id, live),
       openUrl: viewUrl(publicUrl, { dataset: dataset.id, view: id }),
     })),
   };

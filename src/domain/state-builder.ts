@@ -2,6 +2,7 @@
 // position, overrides) into a validated Neuroglancer state. Pure: no I/O, no fastify.
 import { z } from "zod";
 import { annotationLayersSchema, annotationView, buildAnnotationLayers } from "./annotations.js";
+import { withRecordedContrast } from "./contrast.js";
 import { ownValue } from "./own-property.js";
 import type { ViewPreset } from "./preset-schema.js";
 import type { Catalogue, Dataset } from "./presets.js";
@@ -242,6 +243,8 @@ export function buildState(catalogue: Catalogue, request: ParsedBuildRequest): B
       });
       layer.shaderControls = controls;
     }
+    const contrasted = withRecordedContrast(preset, layer.shaderControls, options?.shaderControls);
+    if (contrasted) layer.shaderControls = contrasted;
     const segments = segmentsByLayer.get(choice.name);
     if (segments) {
       const hidden = new Set(segments.hidden);

@@ -1,11 +1,17 @@
 // Liveness (the process answers) and readiness (the link store answers, presets are loaded).
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { presetCheckSummary } from "../domain/preset-verification.js";
 
 const readiness = z.object({
   status: z.enum(["ready", "unready"]),
   store: z.object({ kind: z.string(), reachable: z.boolean(), error: z.string().optional() }),
-  presets: z.object({ datasets: z.number() }),
+  presets: z.object({
+    datasets: z.number(),
+    verification: presetCheckSummary.describe(
+      "Background check of the layer presets against their data (VERIFY_PRESETS=on); never affects readiness",
+    ),
+  }),
 });
 
 const healthRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -31,7 +37,10 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (_request, reply) => {
-      const presets = { datasets: app.presets.datasets.size };
+      const presets = {
+        datasets: app.presets.datasets.size,
+        verification: app.presetChecks.summary(),
+      };
       try {
         await app.linkStore.ping();
         return {

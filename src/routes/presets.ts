@@ -16,7 +16,7 @@ const presetRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async () => ({
       datasets: [...app.presets.datasets.values()].map((d) =>
-        summariseDataset(d, app.config.publicUrl),
+        summariseDataset(d, app.config.publicUrl, app.presetChecks.live),
       ),
     }),
   );
@@ -40,7 +40,7 @@ const presetRoutes: FastifyPluginAsyncZod = async (app) => {
           issues: [{ path: "dataset", message: `known datasets: ${known}` }],
         });
       }
-      return summariseDataset(dataset, app.config.publicUrl);
+      return summariseDataset(dataset, app.config.publicUrl, app.presetChecks.live);
     },
   );
 };

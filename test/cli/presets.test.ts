@@ -132,7 +132,7 @@ describe("nglaunch presets verify", () => {
     expect(result.code).toBe(0);
     const rows = JSON.parse(result.stdout) as VerifyRow[];
     expect(rows).toHaveLength(LAYER_COUNT);
-    expect(rows[0]).toEqual({
+    expect(rows[0]).toMatchObject({
       dataset: "e11-prism",
       layer: "raw",
       url: `${server.url}/fixtures/raw/info`,
@@ -150,11 +150,15 @@ describe("nglaunch presets verify", () => {
     const result = await runCli(["presets", "verify", "--source-root", changed]);
     expect(result.code).toBe(1);
     expect(tableRow(result.stdout, "dense_seg")).toMatch(
-      /^e11-prism +dense_seg +mismatch +data_type: expected uint64 \(assumed\), found "uint32"$/,
+      /^e11-prism +dense_seg +mismatch +data_type: expected uint64 \(assumed\), found "uint32"; /,
+    );
+    // The chunk, read as the info describes it, has the wrong size for uint32 too.
+    expect(tableRow(result.stdout, "dense_seg")).toContain(
+      "raw chunk has 32768 bytes, expected 16384 (32 x 32 x 4 voxels x 1 channels x 4 bytes)",
     );
     expect(result.stdout).toContain(`${LAYER_COUNT} layers: ${LAYER_COUNT - 1} ok, 1 mismatch`);
     expect(result.stdout).toContain(
-      `e11-prism/dense_seg: ${server.url}/changed-info/dense_seg/info`,
+      `e11-prism/dense_seg: ${server.url}/changed-info/dense_seg/70_70_80/0-32_0-32_0-4`,
     );
 
     const json = await runCli([
@@ -167,15 +171,14 @@ describe("nglaunch presets verify", () => {
       "--json",
     ]);
     expect(json.code).toBe(1);
-    expect((JSON.parse(json.stdout) as VerifyRow[])[0]?.details).toEqual([
-      {
-        field: "data_type",
-        expected: "uint64",
-        actual: "uint32",
-        basis: "assumed",
-        message: 'data_type: expected uint64 (assumed), found "uint32"',
-      },
-    ]);
+    expect((JSON.parse(json.stdout) as VerifyRow[])[0]?.details[0]).toEqual({
+      kind: "mismatch",
+      field: "data_type",
+      expected: "uint64",
+      actual: "uint32",
+      basis: "assumed",
+      message: 'data_type: expected uint64 (assumed), found "uint32"',
+    });
   });
 
   it("exits 1 when a preset expects something else than the data holds", async () => {

@@ -1,5 +1,6 @@
-// Serves a fixture folder on loopback the way a public precomputed bucket would (CORS, plain
-// 404s), and records every failed request so browser tests can assert that none happened.
+// Serves a fixture folder on loopback the way a public precomputed bucket would (CORS, byte
+// ranges, plain 404s), and records every failed request so browser tests can assert that none
+// happened. A CORS policy per path lets tests play a bucket that refuses some origins.
 import { readFile, stat } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -18,6 +19,14 @@ export interface FixtureServerStats {
   failures: FailedRequest[];
 }
 
+export interface FixtureServerOptions {
+  /**
+   * The Access-Control-Allow-Origin answered for a request path and Origin; undefined sends no
+   * header (a bucket without a CORS rule). Default: "*" everywhere.
+   */
+  allowOrigin?: (path: string, origin: string | undefined) => string | undefined;
+}
+
 export interface FixtureServer {
   url: string;
   stats: FixtureServerStats;
@@ -25,10 +34,20 @@ export interface FixtureServer {
 }
 
 const CORS_HEADERS = {
-  "access-control-allow-origin": "*",
   "access-control-allow-methods": "GET, HEAD, OPTIONS",
   "access-control-allow-headers": "*",
 };
+
+/** [start, end] (inclusive) of a single `bytes=a-b` / `bytes=a-` / `bytes=-n` range, or null. */
+function parseRange(header: string, size: number): [number, number] | null {
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match || (match[1] === "" && match[2] === "")) return null;
+  const [, from = "", to = ""] = match;
+  if (from === "") return [Math.max(0, size - Number(to)), size - 1];
+  const start = Number(from);
+  const end = to === "" ? size - 1 : Math.min(Number(to), size - 1);
+  return start <= end ? [start, end] : null;
+}
 
 /** Resolves a URL path inside root, or undefined for anything that could escape it. */
 function resolveInside(root: string, rawUrl: string): string | undefined {
@@ -62,15 +81,22 @@ async function readServedFile(path: string | undefined): Promise<Buffer | undefi
   }
 }
 
-export async function startFixtureServer(dir: string): Promise<FixtureServer> {
+export async function startFixtureServer(
+  dir: string,
+  options: FixtureServerOptions = {},
+): Promise<FixtureServer> {
+  const allowOrigin = options.allowOrigin ?? (() => "*");
   const root = resolve(dir);
   const stats: FixtureServerStats = { requests: 0, failures: [] };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? "GET";
+    const allowed = allowOrigin(req.url ?? "/", req.headers.origin);
+    const cors =
+      allowed === undefined ? {} : { ...CORS_HEADERS, "access-control-allow-origin": allowed };
     const respond = (status: number, headers: Record<string, string | number>, body?: Buffer) => {
       if (status >= 400) stats.failures.push({ method, path: req.url ?? "", status });
-      res.writeHead(status, { ...CORS_HEADERS, ...headers });
+      res.writeHead(status, { ...cors, ...headers });
       res.end(method === "HEAD" ? undefined : body);
     };
     if (method === "OPTIONS") return respond(204, {});
@@ -81,6 +107,21 @@ export async function startFixtureServer(dir: string): Promise<FixtureServer> {
       // A plain 404 is what Neuroglancer's HTTP store reads as "this optional file is absent".
       return respond(404, { "content-type": "text/plain" }, Buffer.from("not found\n"));
     }
+    const range = req.headers.range;
+    if (range !== undefined) {
+      const span = parseRange(range, body.length);
+      if (span === null) return respond(416, { "content-range": `bytes */${body.length}` });
+      const [start, end] = span;
+      return respond(
+        206,
+        {
+          "content-type": contentType(path),
+          "content-length": end - start + 1,
+          "content-range": `bytes ${start}-${end}/${body.length}`,
+        },
+        body.subarray(start, end + 1),
+      );
+    }
     respond(200, { "content-type": contentType(path), "content-length": body.length }, body);
   }
 
@@ -88,7 +129,7 @@ export async function startFixtureServer(dir: string): Promise<FixtureServer> {
     stats.requests++;
     handle(req, res).catch(() => {
       stats.failures.push({ method: req.method ?? "GET", path: req.url ?? "", status: 500 });
-      if (!res.headersSent) res.writeHead(500, CORS_HEADERS);
+      if (!res.headersSent) res.writeHead(500);
       res.end();
     });
   });

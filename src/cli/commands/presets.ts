@@ -1,9 +1,14 @@
 // `nglaunch presets list | verify`: shows the preset catalogue, and checks every layer preset
-// against the data it points at (type, data type, channel count), exit 1 on any problem.
+// against the data it points at (CORS, info, one chunk, contrast), exit 1 on any problem;
+// `verify --record` writes what it confirmed into the preset files.
 
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { recordVerification } from "../../domain/preset-record.js";
 import { summariseDataset } from "../../domain/preset-summary.js";
+import { layerVerification } from "../../domain/preset-verification.js";
 import {
   FAILING_STATUSES,
+  FAILURE_STATUSES,
   VERIFY_DEFAULTS,
   type VerifyRow,
   type VerifyStatus,
@@ -43,27 +48,44 @@ ${CATALOGUE_HELP}
   -h, --help                 Show this help
 `;
 
-export const VERIFY_HELP = `Usage: nglaunch presets verify [--dataset ID] [--layer ID] [options]
+export const VERIFY_HELP = `Usage: nglaunch presets verify [--dataset ID] [--layer ID] [--record] [options]
 
-Fetches the precomputed "info" file of every layer preset (s3:// and gs:// roots through
-their HTTPS endpoints) and compares its type, data_type and num_channels with the preset.
-Progress goes to stderr, the table to stdout.
+Answers "will this view draw?" for every layer preset (s3:// and gs:// data roots are read
+through their HTTPS endpoints, as the viewer reads them):
+  - CORS: the info file and the chunk are requested with Origin = PUBLIC_URL's origin and the
+    answer must allow it (Access-Control-Allow-Origin "*" or that origin);
+  - info: type, data_type and num_channels against the preset's expectations;
+  - chunk: one chunk of the coarsest scale (the middle one) is fetched, unsharded or through
+    the shard index as the info says, and checked for size and encoding;
+  - contrast (image layers): the chunk's values per channel against the range each invlerp
+    shader control draws with, flagging ranges that draw black or saturated.
+A report per layer follows: voxel size, bounds, scales, encoding, sharding, and whether
+meshes, skeletons or segment properties exist. Progress goes to stderr, tables to stdout.
 
-Statuses: ok; mismatch (a field differs: expected, found, and whether the expectation
-was documented or assumed); unreachable (network error, timeout or HTTP error);
-invalid (the info file is not JSON); skipped (a format other than precomputed).
+Statuses: ok; unreachable (network error, timeout or HTTP error on the info file); invalid
+(the info file is not valid precomputed); cors (browsers on PUBLIC_URL may not read it);
+mismatch (a field differs: expected, found, and the expectation's basis); chunk (missing,
+wrong size or wrong encoding); contrast (a range draws black or saturated); skipped (a format
+other than precomputed).
+
+--record writes what was confirmed into the preset files: each confirmed expectation becomes
+"basis": "verified" with today's date and a digest of the info read; mismatches are left as
+they are and reported; image layers get per-channel contrast ranges (0.5th-99.5th percentile
+of the sampled chunk) unless their contrast is documented. Review the diff and commit it.
 
 Options:
   --dataset ID               Only this dataset
   --layer ID                 Only this layer preset; repeatable
+  --record                   Write confirmed expectations and contrast into the preset files
   --timeout SECONDS          Per request (default ${VERIFY_DEFAULTS.timeoutMs / 1000})
-  --concurrency N            Requests at once (default ${VERIFY_DEFAULTS.concurrency})
+  --concurrency N            Layers checked at once (default ${VERIFY_DEFAULTS.concurrency})
   --json                     Print the result rows as JSON
 ${CATALOGUE_HELP}
   -h, --help                 Show this help
 
-Exit status: 0 every layer ok or skipped, 1 any mismatch, unreachable or invalid layer,
-2 usage error.
+Settings: PUBLIC_URL (the Origin sent), PRESETS_DIR, SOURCE_ROOTS.
+
+Exit status: 0 every layer ok or skipped, 1 any other status, 2 usage error.
 `;
 
 function selectDatasets(catalogue: Catalogue, id: string | undefined): Dataset[] {
@@ -138,27 +160,71 @@ async function listCommand(argv: string[], io: CliIo): Promise<number> {
   return EXIT.ok;
 }
 
-const STATUS_ORDER: readonly VerifyStatus[] = [
-  "ok",
-  "mismatch",
-  "unreachable",
-  "invalid",
-  "skipped",
-];
+const STATUS_ORDER: readonly VerifyStatus[] = ["ok", ...FAILURE_STATUSES, "skipped"];
 
-function formatVerifyTable(rows: readonly VerifyRow[]): string {
+const nm = (v: readonly number[]) => v.map((n) => String(n)).join(" x ");
+
+/** One line on what the sampled chunk held: value ranges or segment count. */
+function sampleOf(row: VerifyRow): string {
+  if (row.segmentIds !== undefined) return `${row.segmentIds} segment IDs`;
+  if (row.channels && row.channels.length > 0) {
+    const lo = Math.min(...row.channels.map((c) => c.min));
+    const hi = Math.max(...row.channels.map((c) => c.max));
+    const bad = (row.contrast ?? []).filter(
+      (c) => c.verdict === "black" || c.verdict === "saturated",
+    );
+    return `values ${lo}-${hi}${bad.length > 0 ? `; ${bad.map((c) => `${c.control} ${c.verdict}`).join(", ")}` : ""}`;
+  }
+  return row.details.find((d) => d.kind === "note")?.message ?? "-";
+}
+
+function formatReport(rows: readonly VerifyRow[], datasets: readonly Dataset[]): string {
+  const reported = rows.filter((row) => row.report);
+  if (reported.length === 0) return "";
+  const layerOf = (row: VerifyRow) => datasets.find((d) => d.id === row.dataset)?.layers[row.layer];
+  const table = formatTable(
+    ["LAYER", "VOXEL NM", "BOUNDS", "SCALES", "ENCODING", "3D", "SAMPLED CHUNK", "PRESET"],
+    reported.map((row) => {
+      const r = row.report as NonNullable<VerifyRow["report"]>;
+      const extras = [
+        r.mesh && "mesh",
+        r.skeletons && "skeletons",
+        r.segmentProperties && "properties",
+      ]
+        .filter(Boolean)
+        .join("+");
+      const layer = layerOf(row);
+      return [
+        row.layer,
+        nm(r.voxelSize),
+        `${nm(r.bounds.offset)} + ${nm(r.bounds.size)}`,
+        String(r.scales),
+        `${r.encodings.join(",")}${r.sharded ? " sharded" : ""}`,
+        r.type === "segmentation" ? extras || "none" : "-",
+        sampleOf(row),
+        layer ? layerVerification(layer).label : "-",
+      ];
+    }),
+  );
+  return `\nWhat the data holds (3D: meshes, skeletons, segment properties):\n${table}`;
+}
+
+function formatVerifyTable(rows: readonly VerifyRow[], datasets: readonly Dataset[]): string {
   const table = formatTable(
     ["DATASET", "LAYER", "STATUS", "DETAILS"],
     rows.map((row) => [
       row.dataset,
       row.layer,
       row.status,
-      row.details.map((detail) => detail.message).join("; "),
+      row.details
+        .filter((detail) => detail.kind !== "note" || row.status !== "ok")
+        .map((detail) => detail.message)
+        .join("; "),
     ]),
   );
   const problems = rows
     .filter((row) => row.status !== "ok")
-    .map((row) => `  ${row.dataset}/${row.layer}: ${row.url}\n`)
+    .map((row) => `  ${row.dataset}/${row.layer}: ${row.failedUrl ?? row.url}\n`)
     .join("");
   const summary = STATUS_ORDER.map(
     (status) => [status, rows.filter((row) => row.status === status).length] as const,
@@ -166,7 +232,39 @@ function formatVerifyTable(rows: readonly VerifyRow[]): string {
     .filter(([, n]) => n > 0)
     .map(([status, n]) => `${n} ${status}`)
     .join(", ");
-  return `${table}\n${rows.length} layers: ${summary}\n${problems ? `\nURLs of the layers not ok:\n${problems}` : ""}`;
+  return `${table}\n${rows.length} layers: ${summary}\n${problems ? `\nURLs of the layers not ok:\n${problems}` : ""}${formatReport(rows, datasets)}`;
+}
+
+/** Writes the file through a temporary sibling and a rename: never half a preset file. */
+function writeAtomically(file: string, text: string): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, text);
+  renameSync(temporary, file);
+}
+
+function recordRows(rows: readonly VerifyRow[], datasets: readonly Dataset[], io: CliIo): void {
+  const date = new Date().toISOString().slice(0, 10);
+  for (const dataset of datasets) {
+    const before = readFileSync(dataset.file, "utf8");
+    let result: ReturnType<typeof recordVerification>;
+    try {
+      result = recordVerification(dataset.file, before, rows, date);
+    } catch (error) {
+      io.stderr.write(`not recorded: ${(error as Error).message}\n`);
+      continue;
+    }
+    const count = (kind: string) => result.changes.filter((c) => c.kind === kind).length;
+    for (const change of result.changes.filter((c) => c.kind === "left"))
+      io.stdout.write(`  ${dataset.id}/${change.layer}: ${change.message}\n`);
+    if (result.text === before) {
+      io.stdout.write(`\n${dataset.file}: nothing new to record\n`);
+      continue;
+    }
+    writeAtomically(dataset.file, result.text);
+    io.stdout.write(
+      `\nRecorded in ${dataset.file}: ${count("verified")} expectations verified, ${count("left")} left as they were, contrast for ${count("contrast")} layers. Review the diff and commit it.\n`,
+    );
+  }
 }
 
 async function verifyCommand(argv: string[], io: CliIo): Promise<number> {
@@ -179,6 +277,7 @@ async function verifyCommand(argv: string[], io: CliIo): Promise<number> {
       timeout: { type: "string" },
       concurrency: { type: "string" },
       json: { type: "boolean" },
+      record: { type: "boolean" },
       ...catalogueOptions,
     },
   });
@@ -192,12 +291,13 @@ async function verifyCommand(argv: string[], io: CliIo): Promise<number> {
   const datasets = selectDatasets(catalogueFrom(io, values), values.dataset);
   const layers = values.layer;
   for (const layer of layers ?? []) {
-    if (!datasets.some((dataset) => dataset.layers[layer]))
+    if (!datasets.some((dataset) => Object.hasOwn(dataset.layers, layer)))
       throw new UsageError(`no dataset has a layer preset "${layer}"`);
   }
 
   const rows = await verifyDatasets(datasets, {
     fetch: io.fetch,
+    publicUrl: configFrom(io).publicUrl,
     timeoutMs,
     concurrency,
     layers,
@@ -206,7 +306,10 @@ async function verifyCommand(argv: string[], io: CliIo): Promise<number> {
         io.stderr.write(`[${done}/${total}] ${row.dataset}/${row.layer} ${row.status}\n`);
     },
   });
-  io.stdout.write(values.json ? `${JSON.stringify(rows, null, 2)}\n` : formatVerifyTable(rows));
+  io.stdout.write(
+    values.json ? `${JSON.stringify(rows, null, 2)}\n` : formatVerifyTable(rows, datasets),
+  );
+  if (values.record) recordRows(rows, datasets, values.json ? { ...io, stdout: io.stderr } : io);
   return rows.some((row) => FAILING_STATUSES.has(row.status)) ? EXIT.failed : EXIT.ok;
 }
 
