@@ -36,6 +36,9 @@ const MIGRATIONS: readonly string[] = [
    ) STRICT`,
 ];
 
+/** The database file in DATA_DIR; the name store keeps its tables in the same file. */
+export const SQLITE_FILE_NAME = "links.sqlite3";
+
 /** A new id that clashes this many times in a row means the id source is broken, not unlucky. */
 const MAX_ID_ATTEMPTS = 5;
 
@@ -63,7 +66,7 @@ export class SqliteLinkStore implements LinkStore {
 
   constructor(options: SqliteLinkStoreOptions) {
     mkdirSync(options.dataDir, { recursive: true });
-    this.path = join(options.dataDir, "links.sqlite3");
+    this.path = join(options.dataDir, SQLITE_FILE_NAME);
     const db = new Database(this.path);
     this.#db = db;
     try {
@@ -180,7 +183,7 @@ function isIdClash(error: unknown): boolean {
 }
 
 /** Lock contention, I/O errors and a full or read-only disk are outages (503), not bugs. */
-function asStoreError(error: unknown): unknown {
+export function asStoreError(error: unknown): unknown {
   const code = sqliteCode(error);
   if (code !== undefined && /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY)/.test(code)) {
     return new StoreUnavailableError(`sqlite: ${code}`, { cause: error });
