@@ -72,7 +72,7 @@ const outputDir = path.join(packageRoot, "test-output", "bench");
  * A typical state, about 2 KB, as the presets make them: barcode image and synapse mask (both
  * with shaders) over the dense segmentation, 50 segments (some above 2^53), colours, a title.
  */
-function typicalState(): Record<string, unknown> {
+export function typicalState(): Record<string, unknown> {
   const catalogue = loadCatalogue(path.join(packageRoot, "presets"));
   const segments = Array.from({ length: 50 }, (_, i) =>
     i % 5 === 0 ? String(72057594037927936n + BigInt(i * 104729)) : String(9_800_000 + i * 7919),
@@ -92,7 +92,7 @@ function typicalState(): Record<string, unknown> {
   return built.state;
 }
 
-interface RunningServer {
+export interface RunningServer {
   spec: ServerSpec;
   child: ChildProcess;
   url: string;
@@ -103,7 +103,7 @@ interface RunningServer {
  * BENCH_CPU_PROF=1 the server writes V8 CPU profiles to test-output/bench/profiles/<name>/ when
  * it exits (one per thread; the largest is the main thread).
  */
-async function startServer(spec: ServerSpec, name: string): Promise<RunningServer> {
+export async function startServer(spec: ServerSpec, name: string): Promise<RunningServer> {
   const profile =
     process.env.BENCH_CPU_PROF === "1"
       ? ["--cpu-prof", `--cpu-prof-dir=${path.join(outputDir, "profiles", name)}`]
@@ -120,7 +120,7 @@ async function startServer(spec: ServerSpec, name: string): Promise<RunningServe
   return { spec, child, url: `http://127.0.0.1:${port}` };
 }
 
-async function stopServer(server: RunningServer): Promise<void> {
+export async function stopServer(server: RunningServer): Promise<void> {
   const { child } = server;
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = once(child, "exit");
@@ -130,7 +130,7 @@ async function stopServer(server: RunningServer): Promise<void> {
   clearTimeout(killer);
 }
 
-async function waitUntilReady(url: string): Promise<void> {
+export async function waitUntilReady(url: string): Promise<void> {
   const giveUpAt = Date.now() + 10_000;
   while (Date.now() < giveUpAt) {
     const response = await fetch(`${url}/readyz`).catch(() => undefined);

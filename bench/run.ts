@@ -49,6 +49,7 @@ export interface BenchModule {
 const benchmarks: { id: string; load: () => Promise<BenchModule> }[] = [
   { id: "state-build", load: () => import("./state-build.js") },
   { id: "links", load: () => import("./links.js") },
+  { id: "burst", load: () => import("./burst.js") },
   { id: "viewer", load: () => import("./viewer.js") },
 ];
 

@@ -6,7 +6,7 @@ import { packageRoot } from "../src/config.js";
 import { parseJsonLosslessly } from "../src/domain/neuroglancer-url.js";
 import { loadCatalogue } from "../src/domain/presets.js";
 import { buildStateFromInput } from "../src/domain/state-builder.js";
-import { validateState } from "../src/domain/state-schema.js";
+import { validateState } from "../src/domain/state-schema/index.js";
 import type { BenchSection } from "./run.js";
 
 const SEGMENT_COUNT = 100_000;

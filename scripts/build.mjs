@@ -1,6 +1,8 @@
-// Builds what `npm start`, `npm test` and `npm run bench` run: the server (tsc -> dist/src) and the
-// viewer (vite -> dist/viewer, with .br/.gz siblings). A step runs only when its inputs changed.
+// Builds what `npm start`, `npm test` and `npm run bench` run: the server (tsc -> dist/src), the
+// pages' browser code (esbuild: src/browser -> dist/static, served at /static/) and the viewer
+// (vite -> dist/viewer, with .br/.gz siblings). A step runs only when its inputs changed.
 // Usage: node scripts/build.mjs [--force] [--server-only | --viewer-only]
+// (--server-only builds the browser code too: it is the service's own code, and takes ~0.1 s.)
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -17,6 +19,16 @@ const serverDir = join(repoDir, "dist", "src");
 const serverStamp = join(repoDir, "dist", ".server-stamp");
 // Outside dist/viewer, so the static file server never exposes it.
 const viewerStamp = join(repoDir, "dist", ".viewer-stamp");
+const browserDir = join(repoDir, "dist", "static");
+/**
+ * The scripts pages load, each bundled with what it imports (src/domain modules included) into
+ * dist/static/<name>.js. A module that a page imports needs no entry here. `iife` for classic
+ * <script src> tags, `esm` for <script type="module">.
+ */
+const BROWSER_ENTRIES = [
+  { name: "gallery", format: "esm" },
+  { name: "embed", format: "iife" },
+];
 
 const COMPRESSIBLE = new Set([".js", ".mjs", ".css", ".html", ".svg", ".wasm", ".json"]);
 const brotliAsync = promisify(brotliCompress);
@@ -181,6 +193,46 @@ async function buildServer(force) {
   console.log(`server  compiled (tsc) in ${seconds(started)}`);
 }
 
+/**
+ * Bundles the browser code. esbuild takes a tenth of a second, so it always runs (its inputs are
+ * whatever the entries import, which a stamp would have to guess); a file is rewritten only when
+ * its bytes changed, which keeps ETags stable and never touches files a running server reads.
+ * esbuild strips types without checking them: `tsc --noEmit` (npm test) type-checks src/browser.
+ */
+async function buildBrowser() {
+  const started = performance.now();
+  const { build } = await import("esbuild");
+  const outputs = new Map();
+  for (const { name, format } of BROWSER_ENTRIES) {
+    const result = await build({
+      entryPoints: [join(repoDir, "src", "browser", `${name}.ts`)],
+      outfile: join(browserDir, `${name}.js`),
+      bundle: true,
+      format,
+      platform: "browser",
+      target: "es2022",
+      charset: "utf8",
+      legalComments: "none",
+      logLevel: "warning",
+      write: false,
+    });
+    for (const file of result.outputFiles) outputs.set(file.path, file.contents);
+  }
+  await mkdir(browserDir, { recursive: true });
+  let written = 0;
+  for (const [path, contents] of outputs) {
+    const old = await readFile(path).catch(() => null);
+    if (old?.equals(contents)) continue;
+    await writeFile(path, contents);
+    written++;
+  }
+  // Files of entries that no longer exist would still be served.
+  for (const file of await listFiles(browserDir)) {
+    if (!outputs.has(join(browserDir, file))) await rm(join(browserDir, file), { force: true });
+  }
+  console.log(`browser bundled (esbuild), ${written} file(s) changed, in ${seconds(started)}`);
+}
+
 async function buildViewerStep(force) {
   // The lockfile pins neuroglancer, vite, ikonate and everything they pull in.
   const inputs = ["client", "package-lock.json", "scripts/build.mjs"];
@@ -213,6 +265,7 @@ async function main() {
     throw new Error("--server-only and --viewer-only exclude each other");
   }
   if (!values["viewer-only"]) await buildServer(values.force);
+  if (!values["viewer-only"]) await buildBrowser();
   if (!values["server-only"]) await buildViewerStep(values.force);
 }
 

@@ -4,7 +4,7 @@
 // refuse them instead of rounding.
 import { readFile } from "node:fs/promises";
 import { parseJsonLosslessly, parseNeuroglancerUrl } from "../domain/neuroglancer-url.js";
-import type { StateIssue } from "../domain/state-schema.js";
+import type { StateIssue } from "../domain/state-schema/index.js";
 import { type CliIo, readStdin, UsageError } from "./io.js";
 
 /** Input that was read but is not a state at all (not JSON, a broken URL): reported as invalid. */

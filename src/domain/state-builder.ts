@@ -4,8 +4,8 @@ import { z } from "zod";
 import type { ViewPreset } from "./preset-schema.js";
 import type { Catalogue, Dataset } from "./presets.js";
 import { formatPath, layerSource } from "./presets.js";
-import type { StateIssue } from "./state-schema.js";
-import { validateState } from "./state-schema.js";
+import type { StateIssue } from "./state-schema/index.js";
+import { validateState } from "./state-schema/index.js";
 import { parseSegmentId } from "./uint64.js";
 
 /** A segment ID as a user may send it: a decimal string, or a JSON number that is a safe integer. */

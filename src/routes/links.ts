@@ -8,7 +8,7 @@ import { stateJsonUrl } from "../domain/neuroglancer-url.js";
 import type { Dataset } from "../domain/presets.js";
 import { linkSnippets } from "../domain/snippets.js";
 import { buildStateFromInput } from "../domain/state-builder.js";
-import { validateState } from "../domain/state-schema.js";
+import { validateState } from "../domain/state-schema/index.js";
 import { errorPage } from "../http/error-page.js";
 import { errorResponses, errorSchema, issueSchema } from "../http/schemas.js";
 import { linkUrls, oembedUrlFor } from "../http/service-urls.js";

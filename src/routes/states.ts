@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { stateUrl } from "../domain/neuroglancer-url.js";
 import { buildRequestSchema, buildState } from "../domain/state-builder.js";
-import { validateState } from "../domain/state-schema.js";
+import { validateState } from "../domain/state-schema/index.js";
 import { errorResponses, issueSchema } from "../http/schemas.js";
 import { stateFromUrl } from "../http/state-from-url.js";
 

@@ -8,7 +8,7 @@ import {
   parseNeuroglancerUrl,
   stateUrl,
 } from "../../src/domain/neuroglancer-url.js";
-import { validateState } from "../../src/domain/state-schema.js";
+import { validateState } from "../../src/domain/state-schema/index.js";
 import { UnsafeNumber } from "../../src/domain/uint64.js";
 
 const validStates = fileURLToPath(new URL("../fixtures/states/valid/", import.meta.url));

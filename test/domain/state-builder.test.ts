@@ -7,7 +7,7 @@ import {
   type BuildRequest,
   buildStateFromInput,
 } from "../../src/domain/state-builder.js";
-import { validateState } from "../../src/domain/state-schema.js";
+import { validateState } from "../../src/domain/state-schema/index.js";
 
 const catalogue = loadCatalogue(path.join(packageRoot, "presets"));
 const prism = catalogue.datasets.get("e11-prism");

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parseJsonLosslessly } from "../../src/domain/neuroglancer-url.js";
-import { type StateIssue, validateState } from "../../src/domain/state-schema.js";
+import { type StateIssue, validateState } from "../../src/domain/state-schema/index.js";
 
 const fixtures = fileURLToPath(new URL("../fixtures/states/", import.meta.url));
 

@@ -5,7 +5,7 @@ import {
   readSegmentTokens,
   segmentIdProblem,
   UINT64_MAX,
-} from "../../static/segment-ids.js";
+} from "../../src/browser/segment-ids.js";
 
 const texts = (input: string) => readSegmentTokens(input).tokens.map((t) => t.text);
 

@@ -215,6 +215,75 @@ describe("SqliteLinkStore", () => {
     }
   });
 
+  it("commits a burst of concurrent creates in groups, one answer per create", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nglaunch-sqlite-group-"));
+    const groups: number[] = [];
+    const store = new SqliteLinkStore({ dataDir: dir, onCommit: (n) => groups.push(n) });
+    try {
+      const distinct = Array.from({ length: 300 }, () => sampleLink());
+      // Every tenth link is sent twice within the burst: one id per digest, created once.
+      const burst = [...distinct, ...distinct.filter((_, i) => i % 10 === 0)];
+      const results = await Promise.all(burst.map((link) => store.create(link, newLinkId)));
+
+      const idByDigest = new Map<string, string>();
+      for (const [i, { link }] of results.entries()) {
+        expect(link.digest).toBe(burst[i]?.digest);
+        const seen = idByDigest.get(link.digest);
+        if (seen !== undefined) expect(link.id).toBe(seen);
+        idByDigest.set(link.digest, link.id);
+      }
+      expect(new Set(idByDigest.values()).size).toBe(300);
+      expect(results.filter((r) => r.created)).toHaveLength(300);
+      // All 330 creates were queued before the first commit ran: far fewer commits than creates.
+      expect(groups.reduce((a, b) => a + b, 0)).toBe(burst.length);
+      expect(groups.length).toBeLessThan(burst.length / 10);
+      for (const { link } of results) expect(await store.get(link.id)).toEqual(link);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("commits queued creates before closing, so an accepted create is never dropped", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nglaunch-sqlite-close-"));
+    const store = new SqliteLinkStore({ dataDir: dir });
+    const pending = Array.from({ length: 20 }, () => store.create(sampleLink(), newLinkId));
+    await store.close();
+    const results = await Promise.all(pending);
+    const reopened = new SqliteLinkStore({ dataDir: dir });
+    try {
+      for (const { link } of results) expect(await reopened.get(link.id)).toEqual(link);
+    } finally {
+      await reopened.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("fails a whole group as unavailable while another process holds the write lock", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nglaunch-sqlite-locked-"));
+    const store = new SqliteLinkStore({ dataDir: dir, busyTimeoutMs: 50 });
+    const other = new Database(join(dir, "links.sqlite3"));
+    try {
+      other.exec("BEGIN IMMEDIATE");
+      const links = Array.from({ length: 5 }, () => sampleLink());
+      const outcomes = await Promise.allSettled(links.map((l) => store.create(l, newLinkId)));
+      for (const outcome of outcomes) {
+        expect(outcome.status).toBe("rejected");
+        if (outcome.status === "rejected") {
+          expect(outcome.reason).toBeInstanceOf(StoreUnavailableError);
+        }
+      }
+      other.exec("ROLLBACK");
+      // Nothing of the failed group was stored; the same links can be created now.
+      const retried = await Promise.all(links.map((l) => store.create(l, newLinkId)));
+      expect(retried.every((r) => r.created)).toBe(true);
+    } finally {
+      other.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("refuses a database written by a newer schema version", () => {
     const newer = join(dataDir, "newer");
     new SqliteLinkStore({ dataDir: newer }).close();

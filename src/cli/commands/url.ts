@@ -6,7 +6,7 @@ import { stateUrl } from "../../domain/neuroglancer-url.js";
 import { parsePosition } from "../../domain/position.js";
 import { readIdList, splitIds } from "../../domain/segment-list.js";
 import { BuildError, type BuildRequest, buildStateFromInput } from "../../domain/state-builder.js";
-import type { StateIssue } from "../../domain/state-schema.js";
+import type { StateIssue } from "../../domain/state-schema/index.js";
 import {
   CATALOGUE_HELP,
   type CliIo,

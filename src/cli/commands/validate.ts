@@ -1,6 +1,6 @@
 // `nglaunch validate`: checks a state file or URL with the service's own validator and prints
 // every error and warning with its JSON path; exit 1 when the state is invalid.
-import { type ValidationResult, validateState } from "../../domain/state-schema.js";
+import { type ValidationResult, validateState } from "../../domain/state-schema/index.js";
 import { type CliIo, EXIT, formatIssues, parseCommandArgs, UsageError } from "../io.js";
 import { InvalidInputError, readStateArgument } from "../state-input.js";
 

@@ -1,5 +1,6 @@
 // Static files: the built viewer at /viewer/ (precompressed brotli/gzip; content-hashed
-// assets cached for a year) and the hand-written pages' assets in static/ at /static/.
+// assets cached for a year) and, at /static/, the pages' scripts bundled from src/browser into
+// dist/static (scripts/build.mjs) and the hand-written assets in static/ (styles, HTML, icon).
 import path from "node:path";
 import fastifyStatic from "@fastify/static";
 import type { FastifyInstance } from "fastify";
@@ -27,7 +28,7 @@ export default fp(
       },
     });
     await app.register(fastifyStatic, {
-      root: path.join(packageRoot, "static"),
+      root: [path.join(packageRoot, "dist", "static"), path.join(packageRoot, "static")],
       prefix: "/static/",
       decorateReply: false,
       index: false,

@@ -1,4 +1,3 @@
-// @ts-check
 // Segment IDs as people paste them into the link builder: free text, or a column of a CSV or
 // spreadsheet. Pure (no DOM), so tests import it. IDs stay strings: uint64 does not fit a double.
 
@@ -14,39 +13,40 @@ const HEADER_START = /^\uFEFF?\s*["']?\s*[A-Za-z_]/;
 /**
  * One ID as typed, with where it was: its 1-based position among the IDs read (`item`), its
  * 1-based line, and its offsets in the text (for selecting it in the textarea).
- * @typedef {{ text: string, item: number, line: number, start: number, end: number }} Token
  */
+export interface Token {
+  text: string;
+  item: number;
+  line: number;
+  start: number;
+  end: number;
+}
 
-/**
- * What `readSegmentTokens` read.
- * @typedef {object} TokenList
- * @property {Token[]} tokens
- * @property {string | null} header The skipped header line, trimmed; null when there was none.
- * @property {boolean} firstColumnOnly Whether only the first column of each line was read.
- * @property {boolean} multiLine Whether the IDs came from more than one line.
- */
+/** What `readSegmentTokens` read. */
+export interface TokenList {
+  tokens: Token[];
+  /** The skipped header line, trimmed; null when there was none. */
+  header: string | null;
+  /** Whether only the first column of each line was read. */
+  firstColumnOnly: boolean;
+  /** Whether the IDs came from more than one line. */
+  multiLine: boolean;
+}
 
 /**
  * Splits pasted text into ID tokens. Free text: IDs separated by commas, spaces, semicolons or
  * new lines. A table: when there are several lines and the first starts with a letter or "_"
  * (a header such as `segment_id`), that line is skipped; when the header names several columns
  * (separated by tabs, commas or semicolons), only the first column of each line is read.
- * @param {string} text
- * @returns {TokenList}
  */
-export function readSegmentTokens(text) {
+export function readSegmentTokens(text: string): TokenList {
   const lines = splitLines(text);
   const filled = lines.filter((line) => line.text.trim() !== "");
   const first = filled[0];
   const header = filled.length > 1 && first && HEADER_START.test(first.text) ? first : null;
   const delimiter = header ? ["\t", ",", ";"].find((d) => header.text.includes(d)) : undefined;
-  /** @type {Token[]} */
-  const tokens = [];
-  const add = (
-    /** @type {string} */ raw,
-    /** @type {number} */ start,
-    /** @type {number} */ line,
-  ) => {
+  const tokens: Token[] = [];
+  const add = (raw: string, start: number, line: number) => {
     const lead = raw.length - raw.trimStart().length;
     const trimmed = raw.trim();
     const inner = trimmed.replace(WRAPPING, "");
@@ -78,11 +78,7 @@ export function readSegmentTokens(text) {
   };
 }
 
-/**
- * @param {string} text
- * @returns {{ text: string, start: number, number: number }[]}
- */
-function splitLines(text) {
+function splitLines(text: string): { text: string; start: number; number: number }[] {
   const lines = [];
   let start = 0;
   let number = 1;
@@ -99,10 +95,8 @@ function splitLines(text) {
 /**
  * The first cell of a delimited line, with the text before the delimiter; a double-quoted cell
  * may contain the delimiter. Returned raw (quotes and spaces are trimmed by the caller).
- * @param {string} line
- * @param {string} delimiter
  */
-function firstCell(line, delimiter) {
+function firstCell(line: string, delimiter: string): string {
   const quote = /^\s*"/.exec(line);
   if (quote) {
     const close = line.indexOf('"', quote[0].length);
@@ -115,10 +109,8 @@ function firstCell(line, delimiter) {
 /**
  * Why `text` is not a segment ID, as the end of a sentence that names it; null when it is one
  * (`^(0|[1-9][0-9]{0,19})$` and at most 18446744073709551615, compared as strings).
- * @param {string} text
- * @returns {string | null}
  */
-export function segmentIdProblem(text) {
+export function segmentIdProblem(text: string): string | null {
   if (CANONICAL_ID.test(text) && (text.length < 20 || text <= UINT64_MAX)) return null;
   if (/^[0-9]+$/.test(text)) {
     if (text.length > 1 && text.startsWith("0") && /[1-9]/.test(text))
@@ -135,46 +127,40 @@ export function segmentIdProblem(text) {
 /**
  * How a message names a token: `"12a" (item 3)`, or `"12a" (item 3, line 4)` for a list on
  * several lines. Long tokens are shortened.
- * @param {Token} token
- * @param {boolean} [withLine]
  */
-export function nameToken(token, withLine = false) {
+export function nameToken(token: Token, withLine = false): string {
   const shown = token.text.length > 40 ? `${token.text.slice(0, 39)}…` : token.text;
   const where = withLine ? `item ${token.item}, line ${token.line}` : `item ${token.item}`;
   return `${JSON.stringify(shown)} (${where})`;
 }
 
-/**
- * A problem with one token, ready to show.
- * @typedef {{ token: Token, message: string }} TokenError
- */
+/** A problem with one token, ready to show. */
+export interface TokenError {
+  token: Token;
+  message: string;
+}
 
-/**
- * Everything the form needs from the segment IDs field.
- * @typedef {object} SegmentIdList
- * @property {string[]} ids Valid IDs, first occurrences only, in order: what to send.
- * @property {Token[]} sent The token of each sent ID (same order), to map server issues back.
- * @property {TokenError[]} errors
- * @property {number} duplicates IDs left out because they were already in the list.
- * @property {string | null} header
- * @property {boolean} firstColumnOnly
- * @property {boolean} multiLine
- */
+/** Everything the form needs from the segment IDs field. */
+export interface SegmentIdList {
+  /** Valid IDs, first occurrences only, in order: what to send. */
+  ids: string[];
+  /** The token of each sent ID (same order), to map server issues back. */
+  sent: Token[];
+  errors: TokenError[];
+  /** IDs left out because they were already in the list. */
+  duplicates: number;
+  header: string | null;
+  firstColumnOnly: boolean;
+  multiLine: boolean;
+}
 
-/**
- * Reads and checks the segment IDs field.
- * @param {string} text
- * @returns {SegmentIdList}
- */
-export function parseSegmentIds(text) {
+/** Reads and checks the segment IDs field. */
+export function parseSegmentIds(text: string): SegmentIdList {
   const { tokens, header, firstColumnOnly, multiLine } = readSegmentTokens(text);
-  /** @type {string[]} */
-  const ids = [];
-  /** @type {Token[]} */
-  const sent = [];
-  /** @type {TokenError[]} */
-  const errors = [];
-  const seen = new Set();
+  const ids: string[] = [];
+  const sent: Token[] = [];
+  const errors: TokenError[] = [];
+  const seen = new Set<string>();
   let duplicates = 0;
   for (const token of tokens) {
     const problem = segmentIdProblem(token.text);

@@ -1,37 +1,61 @@
-// @ts-check
 // The gallery and link builder (/gallery): lists the datasets, views and layer presets from
 // /api/presets, and turns a view plus segment IDs into a short link with its snippets.
 // The DOM is built with createElement and textContent only: every string may come from a user.
-import { nameToken, parseSegmentIds } from "./segment-ids.js";
+import { nameToken, parseSegmentIds, type Token } from "./segment-ids.js";
 
-/**
- * @typedef {{ value: string | number, basis: "documented" | "assumed", note?: string }} Expectation
- * @typedef {{ id: string, title: string, description: string, type: string, source: string,
- *   expects: { layerType: Expectation, dataType: Expectation, numChannels: Expectation },
- *   channelControls: string[], openUrl: string }} LayerSummary
- * @typedef {{ id: string, title: string, description: string, layers: string[],
- *   segmentLayer: string | null, layout: string, openUrl: string }} ViewSummary
- * @typedef {{ id: string, title: string, description: string, homepage?: string,
- *   license: { name: string, url: string, attribution: string },
- *   citation: { text: string, url?: string }, dataRoot: string,
- *   layers: LayerSummary[], views: ViewSummary[] }} DatasetSummary
- * @typedef {{ path: string, message: string }} Issue
- * @typedef {{ id: string, label: string, text: string, note?: string }} Snippet
- */
+interface Expectation {
+  value: string | number;
+  basis: "documented" | "assumed";
+  note?: string;
+}
+interface LayerSummary {
+  id: string;
+  title: string;
+  description: string;
+  type: string;
+  source: string;
+  expects: { layerType: Expectation; dataType: Expectation; numChannels: Expectation };
+  channelControls: string[];
+  openUrl: string;
+}
+interface ViewSummary {
+  id: string;
+  title: string;
+  description: string;
+  layers: string[];
+  segmentLayer: string | null;
+  layout: string;
+  openUrl: string;
+}
+interface DatasetSummary {
+  id: string;
+  title: string;
+  description: string;
+  homepage?: string;
+  license: { name: string; url: string; attribution: string };
+  citation: { text: string; url?: string };
+  dataRoot: string;
+  layers: LayerSummary[];
+  views: ViewSummary[];
+}
+interface Issue {
+  path: string;
+  message: string;
+}
+interface Snippet {
+  id: string;
+  label: string;
+  text: string;
+  note?: string;
+}
+type FormField = HTMLTextAreaElement | HTMLInputElement | HTMLSelectElement;
 
 const MAX_ERRORS_SHOWN = 10;
 
-/** @type {DatasetSummary[]} */
-let datasets = [];
+let datasets: DatasetSummary[] = [];
 
-/**
- * An element by id, of the given class (a missing or different element is a bug in this page).
- * @template {HTMLElement} T
- * @param {string} id
- * @param {new () => T} type
- * @returns {T}
- */
-function byId(id, type) {
+/** An element by id, of the given class (a missing or different element is a bug in this page). */
+function byId<T extends HTMLElement>(id: string, type: new () => T): T {
   const element = document.getElementById(id);
   if (!(element instanceof type)) throw new Error(`gallery.html lacks #${id}`);
   return element;
@@ -49,15 +73,12 @@ const formStatus = byId("form-status", HTMLParagraphElement);
 const resultBox = byId("result", HTMLDivElement);
 const copyStatus = byId("copy-status", HTMLParagraphElement);
 
-/**
- * Builds an element. Attributes are set with setAttribute, text with text nodes: no HTML parsing.
- * @template {keyof HTMLElementTagNameMap} K
- * @param {K} tag
- * @param {Record<string, string | boolean | undefined>} [attributes]
- * @param {(Node | string | null | undefined | false)[]} [children]
- * @returns {HTMLElementTagNameMap[K]}
- */
-function h(tag, attributes = {}, children = []) {
+/** Builds an element. Attributes are set with setAttribute, text with text nodes: no HTML parsing. */
+function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string | boolean | undefined> = {},
+  children: (Node | string | null | undefined | false)[] = [],
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
     if (value === true) element.setAttribute(name, "");
@@ -71,16 +92,15 @@ function h(tag, attributes = {}, children = []) {
 }
 
 /** Text that screen readers read but the eye does not need, e.g. which view an "Open" is for. */
-function srOnly(/** @type {string} */ text) {
+function srOnly(text: string) {
   return h("span", { class: "visually-hidden" }, [text]);
 }
 
 /**
  * The URL if it is http(s) (relative ones resolve against this page), else undefined: hrefs come
  * from data, and a javascript: URL must never become a link.
- * @param {string | undefined} url
  */
-function safeHref(url) {
+function safeHref(url: string | undefined): string | undefined {
   if (!url) return undefined;
   try {
     const parsed = new URL(url, window.location.href);
@@ -90,19 +110,18 @@ function safeHref(url) {
   }
 }
 
-/**
- * A link, or just the text when the URL is not a safe one.
- * @param {string | undefined} url
- * @param {(Node | string)[]} children
- * @param {Record<string, string>} [attributes]
- */
-function link(url, children, attributes = {}) {
+/** A link, or just the text when the URL is not a safe one. */
+function link(
+  url: string | undefined,
+  children: (Node | string)[],
+  attributes: Record<string, string> = {},
+) {
   const href = safeHref(url);
   return href ? h("a", { ...attributes, href }, children) : h("span", {}, children);
 }
 
 /** Tells screen readers something without moving focus. */
-function announce(/** @type {string} */ message) {
+function announce(message: string) {
   // Cleared first, so the same message twice is announced twice.
   copyStatus.textContent = "";
   window.setTimeout(() => {
@@ -113,11 +132,13 @@ function announce(/** @type {string} */ message) {
 /**
  * Copies text to the clipboard. Where the Clipboard API is missing (pages served over plain
  * http other than localhost) or refused, selects the text instead so Ctrl+C / ⌘C copies it.
- * @param {string} text
- * @param {HTMLButtonElement} button
- * @param {HTMLInputElement | HTMLTextAreaElement} [field] Shows the text; selected as the fallback.
+ * `field` shows the text; it is selected as the fallback.
  */
-async function copyText(text, button, field) {
+async function copyText(
+  text: string,
+  button: HTMLButtonElement,
+  field?: HTMLInputElement | HTMLTextAreaElement,
+) {
   try {
     await navigator.clipboard.writeText(text);
     flashCopied(button);
@@ -147,8 +168,7 @@ async function copyText(text, button, field) {
   }
 }
 
-/** @param {HTMLButtonElement} button */
-function flashCopied(button) {
+function flashCopied(button: HTMLButtonElement) {
   button.dataset.copied = "true";
   window.setTimeout(() => {
     delete button.dataset.copied;
@@ -156,14 +176,16 @@ function flashCopied(button) {
 }
 
 /**
- * A "Copy" button for a text.
- * @param {string} label Visible text, e.g. "Copy link".
- * @param {string} context What is copied, for screen readers, e.g. "to the Overview view".
- * @param {() => string} text
- * @param {() => HTMLInputElement | HTMLTextAreaElement | undefined} [field]
- * @param {string} [id]
+ * A "Copy" button for a text. `label` is the visible text, e.g. "Copy link"; `context` says what
+ * is copied, for screen readers, e.g. "to the Overview view".
  */
-function copyButton(label, context, text, field, id) {
+function copyButton(
+  label: string,
+  context: string,
+  text: () => string,
+  field?: () => HTMLInputElement | HTMLTextAreaElement | undefined,
+  id?: string,
+) {
   const button = h("button", { type: "button", class: "copy", id }, [
     label,
     context ? srOnly(` ${context}`) : null,
@@ -175,11 +197,8 @@ function copyButton(label, context, text, field, id) {
 // ---------------------------------------------------------------------------------------------
 // The catalogue
 
-/**
- * "uint8 × 18 channels (assumed)": what a layer's data is expected to be, and how sure we are.
- * @param {LayerSummary["expects"]} expects
- */
-function expectationSummary(expects) {
+/** "uint8 × 18 channels (assumed)": what a layer's data is expected to be, and how sure we are. */
+function expectationSummary(expects: LayerSummary["expects"]) {
   const { dataType, numChannels } = expects;
   const count = Number(numChannels.value);
   const channels = `${count} channel${count === 1 ? "" : "s"}`;
@@ -188,8 +207,7 @@ function expectationSummary(expects) {
   return `${dataType.value} (${dataType.basis}) × ${channels} (${numChannels.basis})`;
 }
 
-/** @param {DatasetSummary} dataset */
-function renderDataset(dataset) {
+function renderDataset(dataset: DatasetSummary) {
   const headingId = `dataset-${dataset.id}-title`;
   const layerTitles = new Map(dataset.layers.map((layer) => [layer.id, layer.title]));
   const facts = h("dl", { class: "facts" }, [
@@ -235,12 +253,7 @@ function renderDataset(dataset) {
   );
 }
 
-/**
- * @param {DatasetSummary} dataset
- * @param {ViewSummary} view
- * @param {Map<string, string>} layerTitles
- */
-function renderView(dataset, view, layerTitles) {
+function renderView(dataset: DatasetSummary, view: ViewSummary, layerTitles: Map<string, string>) {
   const layerNames = view.layers.map((id) => layerTitles.get(id) ?? id).join(", ");
   const segmentLayer = view.segmentLayer
     ? (layerTitles.get(view.segmentLayer) ?? view.segmentLayer)
@@ -269,11 +282,7 @@ function renderView(dataset, view, layerTitles) {
   ]);
 }
 
-/**
- * @param {DatasetSummary} dataset
- * @param {LayerSummary} layer
- */
-function renderLayer(dataset, layer) {
+function renderLayer(dataset: DatasetSummary, layer: LayerSummary) {
   const notes = Object.entries(layer.expects)
     .filter(([, expectation]) => expectation.note)
     .map(([, expectation]) => h("li", {}, [expectation.note ?? ""]));
@@ -337,11 +346,7 @@ function describeView() {
     : `${view.description} This view has no segmentation layer, so it takes no segment IDs.`;
 }
 
-/**
- * @param {string} datasetId
- * @param {string} viewId
- */
-function selectView(datasetId, viewId) {
+function selectView(datasetId: string, viewId: string) {
   if (datasets.some((dataset) => dataset.id === datasetId)) {
     datasetSelect.value = datasetId;
     fillViews();
@@ -371,11 +376,15 @@ function countSegments() {
 /**
  * Shows problems in the alert region; `field` is marked invalid and focused, with `selection`
  * selected in it (the first offending token).
- * @param {string[]} messages
- * @param {{ field?: HTMLTextAreaElement | HTMLInputElement | HTMLSelectElement,
- *   selection?: { start: number, end: number }, intro?: string }} [options]
  */
-function showErrors(messages, options = {}) {
+function showErrors(
+  messages: string[],
+  options: {
+    field?: FormField | undefined;
+    selection?: { start: number; end: number } | undefined;
+    intro?: string;
+  } = {},
+) {
   const shown = messages.slice(0, MAX_ERRORS_SHOWN);
   const more = messages.length - shown.length;
   errorsBox.replaceChildren(
@@ -425,8 +434,7 @@ function openPendingTab() {
   return tab;
 }
 
-/** @param {SubmitEvent} event */
-async function submit(event) {
+async function submit(event: SubmitEvent) {
   event.preventDefault();
   clearMessages();
   const dataset = currentDataset();
@@ -454,8 +462,7 @@ async function submit(event) {
     return;
   }
 
-  /** @type {Record<string, unknown>} */
-  const body = { dataset: dataset.id, view: view.id };
+  const body: Record<string, unknown> = { dataset: dataset.id, view: view.id };
   if (parsed.ids.length > 0) body.segments = parsed.ids;
   const title = titleField.value.trim();
   if (title) body.title = title;
@@ -516,7 +523,7 @@ async function submit(event) {
 }
 
 /** "30 seconds" from a Retry-After header (seconds, or an HTTP date). */
-function retryAfterText(/** @type {string} */ header) {
+function retryAfterText(header: string) {
   const seconds = /^\d+$/.test(header)
     ? Number(header)
     : Math.max(1, Math.ceil((Date.parse(header) - Date.now()) / 1000));
@@ -524,17 +531,10 @@ function retryAfterText(/** @type {string} */ header) {
   return seconds === 1 ? "1 second" : `${seconds} seconds`;
 }
 
-/**
- * The server's 400 issues, with `segments[k]` turned back into the token the user typed.
- * @param {Issue[]} issues
- * @param {import("./segment-ids.js").Token[]} sent
- * @param {boolean} multiLine
- */
-function showServerIssues(issues, sent, multiLine) {
-  /** @type {HTMLTextAreaElement | HTMLInputElement | HTMLSelectElement | undefined} */
-  let field;
-  /** @type {{ start: number, end: number } | undefined} */
-  let selection;
+/** The server's 400 issues, with `segments[k]` turned back into the token the user typed. */
+function showServerIssues(issues: Issue[], sent: Token[], multiLine: boolean) {
+  let field: FormField | undefined;
+  let selection: { start: number; end: number } | undefined;
   const messages = issues.map((issue) => {
     const index = /^segments\[(\d+)\]/.exec(issue.path);
     const token = index ? sent[Number(index[1])] : undefined;
@@ -551,11 +551,10 @@ function showServerIssues(issues, sent, multiLine) {
   showErrors(messages, { field, selection, intro: "The service refused the link:" });
 }
 
-/**
- * @param {{ id: string, shortUrl: string, warnings?: Issue[] }} answer
- * @param {Window | null} tab
- */
-async function showLink(answer, tab) {
+async function showLink(
+  answer: { id: string; shortUrl: string; warnings?: Issue[] },
+  tab: Window | null,
+) {
   const shortUrl = safeHref(answer.shortUrl) ?? "";
   if (tab) tab.location.replace(shortUrl);
   const parts = [
@@ -598,19 +597,15 @@ async function showLink(answer, tab) {
   await showSnippets(answer.id, snippetsBox);
 }
 
-/**
- * Fills the snippets from GET /api/links/:id/snippets; nothing when the service has none.
- * @param {string} id
- * @param {HTMLElement} box
- */
-async function showSnippets(id, box) {
-  let snippets;
+/** Fills the snippets from GET /api/links/:id/snippets; nothing when the service has none. */
+async function showSnippets(id: string, box: HTMLElement) {
+  let snippets: Snippet[] | undefined;
   try {
     const response = await fetch(`/api/links/${encodeURIComponent(id)}/snippets`, {
       headers: { accept: "application/json" },
     });
     if (!response.ok) return;
-    snippets = /** @type {{ snippets?: Snippet[] }} */ (await response.json()).snippets;
+    snippets = ((await response.json()) as { snippets?: Snippet[] }).snippets;
   } catch {
     return;
   }
@@ -622,8 +617,7 @@ async function showSnippets(id, box) {
   );
 }
 
-/** @param {Snippet} snippet */
-function renderSnippet(snippet) {
+function renderSnippet(snippet: Snippet) {
   const fieldId = `snippet-${snippet.id}`;
   const noteId = `${fieldId}-note`;
   const field = h("textarea", {
@@ -651,11 +645,10 @@ function renderSnippet(snippet) {
 }
 
 /**
- * The store is down: no short link, but the long URL opens the same view.
- * @param {string} longUrl
- * @param {Window | null} tab Opened for the viewer, if the user asked for a new tab.
+ * The store is down: no short link, but the long URL opens the same view. `tab` was opened for
+ * the viewer, if the user asked for a new tab.
  */
-function showLongUrl(longUrl, tab) {
+function showLongUrl(longUrl: string, tab: Window | null) {
   const href = safeHref(longUrl) ?? "";
   const field = h("textarea", {
     id: "long-url",
@@ -708,14 +701,14 @@ function prefillFromQuery() {
 
 async function start() {
   const status = byId("gallery-status", HTMLParagraphElement);
-  form.addEventListener("submit", (event) => void submit(/** @type {SubmitEvent} */ (event)));
+  form.addEventListener("submit", (event) => void submit(event));
   datasetSelect.addEventListener("change", fillViews);
   viewSelect.addEventListener("change", describeView);
   segmentsField.addEventListener("input", countSegments);
   try {
     const response = await fetch("/api/presets", { headers: { accept: "application/json" } });
     if (!response.ok) throw new Error(`the service answered ${response.status}`);
-    datasets = /** @type {{ datasets: DatasetSummary[] }} */ (await response.json()).datasets;
+    datasets = ((await response.json()) as { datasets: DatasetSummary[] }).datasets;
   } catch (error) {
     status.textContent = `The datasets could not be loaded (${error instanceof Error ? error.message : String(error)}). Reload the page to try again.`;
     status.classList.add("error");
