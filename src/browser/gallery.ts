@@ -1,6 +1,7 @@
 // The gallery and link builder (/gallery): lists the datasets, views and layer presets from
 // /api/presets, and turns a view plus segment IDs into a short link with its snippets.
 // The DOM is built with createElement and textContent only: every string may come from a user.
+import { myLinks } from "./my-links.js";
 import { nameToken, parseSegmentIds, type Token } from "./segment-ids.js";
 
 interface Expectation {
@@ -592,6 +593,7 @@ async function showLink(
   parts.push(snippetsBox);
   resultBox.replaceChildren(...parts);
   resultBox.hidden = false;
+  mine.remember({ id: answer.id, shortUrl, title: titleField.value.trim() || null });
   announce(`Short link ready: ${shortUrl}`);
   byId("result-title", HTMLHeadingElement).focus();
   await showSnippets(answer.id, snippetsBox);
@@ -723,4 +725,5 @@ async function start() {
   document.body.dataset.ready = "true";
 }
 
+const mine = myLinks({ h, copyButton, renderSnippet, safeHref, announce });
 void start();
