@@ -8,6 +8,7 @@ import { parseJsonLosslessly } from "./domain/neuroglancer-url.js";
 import errorHandler from "./plugins/app/error-handler.js";
 import links from "./plugins/app/links.js";
 import metrics from "./plugins/app/metrics.js";
+import nameStore from "./plugins/app/name-store.js";
 import names from "./plugins/app/names.js";
 import presets from "./plugins/app/presets.js";
 import viewerPage from "./plugins/app/viewer-page.js";
@@ -83,11 +84,12 @@ export async function buildApp(
   await app.register(swagger);
   await app.register(presets);
   await app.register(links);
-  await app.register(names);
+  await app.register(nameStore);
   await app.register(helmet);
   await app.register(protection);
   await app.register(staticFiles);
   await app.register(viewerPage);
+  await app.register(names);
 
   await app.register(healthRoutes);
   await app.register(presetRoutes);

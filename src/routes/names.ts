@@ -4,15 +4,10 @@
 // and open, embed or follow a name.
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { LRUCache } from "lru-cache";
 import { z } from "zod";
-import type { Dataset } from "../domain/presets.js";
-import { linkSnippets } from "../domain/snippets.js";
 import { errorPage } from "../http/error-page.js";
 import { errorResponses, errorSchema } from "../http/schemas.js";
-import { linkUrls, nameUrls, oembedUrlFor, ownLinkId, ownNameRef } from "../http/service-urls.js";
-import { EMBED_HEAD, embedChrome } from "../http/viewer-page.js";
-import { isLinkId } from "../links/link-id.js";
+import { linkUrls } from "../http/service-urls.js";
 import type { StoredLink } from "../links/link-store.js";
 import {
   bearerToken,
@@ -26,7 +21,7 @@ import {
   nameProblem,
   newEditToken,
 } from "../names/name.js";
-import type { NameRecord, NameVersion } from "../names/name-store.js";
+import { LinkRefError } from "../plugins/app/names.js";
 import { wantsHtml } from "../plugins/app/viewer-page.js";
 import { writeRateLimit } from "../plugins/external/protection.js";
 
@@ -84,8 +79,6 @@ const versionParams = nameParams.extend({
   version: z.string().describe("A version number, from 1"),
 });
 
-class LinkRefError extends Error {}
-
 /** Answers for a name that is not here, as JSON or, for browsers, a page. */
 function nameNotFound(reply: FastifyReply, name: string, html: boolean, version?: number) {
   const what = version === undefined ? `no name "${name}"` : `no version ${version} of "${name}"`;
@@ -104,57 +97,9 @@ function versionNumber(text: string): number | null {
 const nameRoutes: FastifyPluginAsyncZod = async (app) => {
   const { publicUrl } = app.config;
 
-  function describeVersion(name: string, version: NameVersion) {
-    return {
-      ...version,
-      url: nameUrls(publicUrl, name, version.version).url,
-      shortUrl: linkUrls(publicUrl, version.linkId).shortUrl,
-    };
-  }
-
-  function describeName(record: Pick<NameRecord, "name" | "createdAt" | "current">) {
-    const { url, embedUrl, apiUrl, stateUrl } = nameUrls(publicUrl, record.name);
-    return {
-      name: record.name,
-      createdAt: record.createdAt,
-      current: describeVersion(record.name, record.current),
-      url,
-      embedUrl,
-      apiUrl,
-      stateUrl,
-    };
-  }
-
-  /**
-   * The existing link a user's "link" value means: an id, a link URL of this service, or a name
-   * URL (its current or pinned version). Throws LinkRefError with what to send instead.
-   */
-  async function resolveLinkRef(ref: string): Promise<StoredLink> {
-    const text = ref.trim();
-    let id = isLinkId(text) ? text : ownLinkId(publicUrl, text);
-    if (id === null) {
-      const named = ownNameRef(publicUrl, text);
-      if (named === null)
-        throw new LinkRefError(
-          `expected a short link id or a link of ${publicUrl} (/s/<id>, /n/<name>, ...); ` +
-            "store a state first with POST /api/links",
-        );
-      const version =
-        named.version === null
-          ? (await app.names.get(named.name))?.current
-          : await app.names.version(named.name, named.version);
-      if (!version) throw new LinkRefError(`no name or version at ${text}`);
-      id = version.linkId;
-    }
-    const link = await app.links.get(id);
-    if (link === null)
-      throw new LinkRefError(`no link "${id}" here; store a state first with POST /api/links`);
-    return link;
-  }
-
   async function linkOrIssue(reply: FastifyReply, ref: string): Promise<StoredLink | null> {
     try {
-      return await resolveLinkRef(ref);
+      return await app.names.resolveLink(ref);
     } catch (error) {
       if (!(error instanceof LinkRefError)) throw error;
       reply
@@ -190,7 +135,7 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
       const link = await linkOrIssue(reply, request.body.link);
       if (link === null) return reply;
       const token = newEditToken();
-      const record = await app.names.create(name, hashEditToken(token), {
+      const record = await app.nameStore.create(name, hashEditToken(token), {
         linkId: link.id,
         note: text ?? null,
       });
@@ -202,7 +147,7 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
         .code(201)
         .header("cache-control", "no-store") // the answer holds a secret
         .header("etag", `"${record.current.version}"`)
-        .send({ ...describeName(record), token });
+        .send({ ...app.names.describe(record), token });
     },
   );
 
@@ -249,7 +194,7 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
             },
           ],
         });
-      const record = isName(name) ? await app.names.get(name) : null;
+      const record = isName(name) ? await app.nameStore.get(name) : null;
       if (record === null) return nameNotFound(reply, name, false);
       if (!editTokenMatches(token, record.tokenHash))
         return reply.code(403).send({
@@ -257,7 +202,7 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
         });
       const link = await linkOrIssue(reply, request.body.link);
       if (link === null) return reply;
-      const result = await app.names.move(name, {
+      const result = await app.nameStore.move(name, {
         tokenHash: record.tokenHash,
         ifVersion,
         linkId: link.id,
@@ -267,7 +212,7 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
         case "moved":
           return reply
             .header("etag", `"${result.version.version}"`)
-            .send(describeName({ ...record, current: result.version }));
+            .send(app.names.describe({ ...record, current: result.version }));
         case "stale":
           return reply
             .code(412)
@@ -304,7 +249,7 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
       reply.header("access-control-allow-origin", "*");
       const { name } = request.params;
       const [record, history] = isName(name)
-        ? await Promise.all([app.names.get(name), app.names.history(name)])
+        ? await Promise.all([app.nameStore.get(name), app.nameStore.history(name)])
         : [null, null];
       if (record === null || history === null) return nameNotFound(reply, name, false);
       // The two reads may straddle a move: the history is the later truth for "current".
@@ -313,26 +258,11 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
         .header("cache-control", "no-cache")
         .header("etag", `"${current.version}"`)
         .send({
-          ...describeName({ ...record, current }),
-          history: history.map((version) => describeVersion(name, version)),
+          ...app.names.describe({ ...record, current }),
+          history: history.map((version) => app.names.describeVersion(name, version)),
         });
     },
   );
-
-  /** The version a request means (current, or pinned) with its link, or null when missing. */
-  async function findVersion(
-    name: string,
-    pinned: number | null,
-  ): Promise<{ version: NameVersion; link: StoredLink } | null> {
-    if (!isName(name)) return null;
-    const version =
-      pinned === null
-        ? (await app.names.get(name))?.current
-        : await app.names.version(name, pinned);
-    if (!version) return null;
-    const link = await app.links.get(version.linkId);
-    return link === null ? null : { version, link };
-  }
 
   app.get(
     "/api/names/:name/state",
@@ -350,7 +280,7 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       reply.header("access-control-allow-origin", "*");
-      const found = await findVersion(request.params.name, null);
+      const found = await app.names.find(request.params.name, null);
       if (!found) return nameNotFound(reply, request.params.name, false);
       return reply
         .header("cache-control", "no-cache")
@@ -380,65 +310,13 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       reply.header("access-control-allow-origin", "*");
       const { name } = request.params;
-      const found = await findVersion(name, null);
+      const found = await app.names.find(name, null);
       if (!found) return nameNotFound(reply, name, false);
-      const urls = nameUrls(publicUrl, name);
-      const { list } = linkSnippets(
-        {
-          title: found.link.title ?? name,
-          shortUrl: urls.url,
-          embedUrl: urls.embedUrl,
-          jsonUrl: urls.stateUrl,
-        },
-        { badgeUrl: `${publicUrl}/badge.svg` },
-      );
-      return reply.header("cache-control", "no-cache").send({ snippets: list });
+      return reply
+        .header("cache-control", "no-cache")
+        .send({ snippets: app.names.snippets(found) });
     },
   );
-
-  /** The preset dataset a link came from, or whose data its state uses (for attribution). */
-  function datasetOf(link: StoredLink): Dataset | undefined {
-    if (link.dataset) return app.presets.datasets.get(link.dataset);
-    for (const dataset of app.presets.datasets.values())
-      if (link.stateJson.includes(dataset.dataRoot.replace(/\/+$/, ""))) return dataset;
-    return undefined;
-  }
-
-  // A version never changes, so neither does its page: keep recently opened ones rendered.
-  const pages = new LRUCache<string, string>({ max: 1000 });
-
-  function namePage(
-    name: string,
-    pinned: boolean,
-    version: NameVersion,
-    link: StoredLink,
-    embed: boolean,
-  ) {
-    const { url } = nameUrls(publicUrl, name, pinned ? version.version : undefined);
-    const dataset = datasetOf(link);
-    const title = link.title ?? name;
-    const content = {
-      meta: {
-        title: pinned ? `${title} (version ${version.version})` : title,
-        description: [
-          `${name}, version ${version.version}${version.note ? `: ${version.note}` : ""}.`,
-          dataset
-            ? `${dataset.description} ${dataset.license.attribution}`
-            : "A Neuroglancer view shared with nglaunch.",
-        ].join(" "),
-        url,
-        oembedUrl: oembedUrlFor(publicUrl, url),
-        dataset: dataset?.title,
-      },
-      state: linkUrls(publicUrl, link.id).jsonUrl,
-    };
-    if (!embed) return app.renderViewerPage(content);
-    return app.renderViewerPage({
-      ...content,
-      head: EMBED_HEAD,
-      body: embedChrome(url, dataset?.license.attribution ?? null),
-    });
-  }
 
   /** The page (or, for non-browsers, a redirect) that opens a name's current or pinned version. */
   async function openName(
@@ -451,16 +329,10 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
     const html = embed || wantsHtml(request);
     const pinned = versionText === null ? null : versionNumber(versionText);
     if (versionText !== null && pinned === null) return nameNotFound(reply, name, html);
-    const found = await findVersion(name, pinned);
+    const found = await app.names.find(name, pinned);
     if (!found) return nameNotFound(reply, name, html, pinned ?? undefined);
     if (!html) return reply.redirect(linkUrls(publicUrl, found.link.id).viewerUrl, 302);
-    const key = `${embed ? "embed" : "page"}:${pinned === null ? "" : "v"}:${name}:${found.version.version}`;
-    let page = pages.get(key);
-    if (page === undefined) {
-      page = namePage(name, pinned !== null, found.version, found.link, embed);
-      pages.set(key, page);
-    }
-    return app.viewerPage(reply, page);
+    return app.viewerPage(reply, app.names.page(found, embed));
   }
 
   const pageResponses = {
