@@ -10,10 +10,10 @@ import os from "node:os";
 import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import Database from "better-sqlite3";
 import { contentDigest } from "../src/links/canonical-json.js";
 import { newLinkId } from "../src/links/link-id.js";
 import type { NewLink } from "../src/links/link-store.js";
+import { openSqlite } from "../src/links/sqlite.js";
 import { SqliteLinkStore } from "../src/links/sqlite-link-store.js";
 import { startServer, stopServer, typicalState, waitUntilReady } from "./links.js";
 import type { BenchSection, TargetCheck } from "./run.js";
@@ -36,7 +36,7 @@ function burstLinks(round: number): NewLink[] {
  * with synchronous=FULL one fsync) per create, on the same schema and pragmas.
  */
 function perCreateStore(dataDir: string) {
-  const db = new Database(path.join(dataDir, "links.sqlite3"));
+  const db = openSqlite(path.join(dataDir, "links.sqlite3"));
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = FULL");
   db.exec(`CREATE TABLE IF NOT EXISTS links (id TEXT PRIMARY KEY, digest TEXT NOT NULL UNIQUE,

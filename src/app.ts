@@ -6,16 +6,21 @@ import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod
 import type { Config } from "./config.js";
 import { parseJsonLosslessly } from "./domain/neuroglancer-url.js";
 import errorHandler from "./plugins/app/error-handler.js";
+import linkStore from "./plugins/app/link-store.js";
 import links from "./plugins/app/links.js";
 import metrics from "./plugins/app/metrics.js";
 import nameStore from "./plugins/app/name-store.js";
 import names from "./plugins/app/names.js";
 import presets from "./plugins/app/presets.js";
+import redis from "./plugins/app/redis.js";
 import viewerPage from "./plugins/app/viewer-page.js";
+import compress from "./plugins/external/compress.js";
+import cors from "./plugins/external/cors.js";
 import helmet from "./plugins/external/helmet.js";
-import protection from "./plugins/external/protection.js";
+import rateLimit from "./plugins/external/rate-limit.js";
 import staticFiles from "./plugins/external/static.js";
 import swagger from "./plugins/external/swagger.js";
+import underPressure from "./plugins/external/under-pressure.js";
 import healthRoutes from "./routes/health.js";
 import linkRoutes from "./routes/links.js";
 import nameRoutes from "./routes/names.js";
@@ -36,6 +41,26 @@ export interface BuildOptions {
   logger?: FastifyServerOptions["logger"];
 }
 
+/**
+ * The HTTP server's timeouts, so a client cannot hold a connection by sending slowly: idle
+ * connections, whole requests (a body trickling in byte by byte is cut off with 408), headers,
+ * and idle keep-alive connections.
+ */
+function serverTimeouts(config: Readonly<Config>) {
+  const bounds = [config.requestTimeoutMs, config.headersTimeoutMs].filter((ms) => ms > 0);
+  return {
+    connectionTimeout: config.connectionTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: config.headersTimeoutMs,
+      // Node checks the two timeouts above on this interval (30 s by default): check often
+      // enough that they hold to within a quarter of their length.
+      connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.min(...bounds) / 4)),
+    },
+  };
+}
+
 export async function buildApp(
   config: Readonly<Config>,
   options: BuildOptions = {},
@@ -48,6 +73,7 @@ export async function buildApp(
     requestIdHeader: "x-request-id",
     genReqId: () => crypto.randomUUID(),
     routerOptions: { ignoreTrailingSlash: true },
+    ...serverTimeouts(config),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -83,12 +109,17 @@ export async function buildApp(
   await app.register(errorHandler);
   await app.register(swagger);
   await app.register(presets);
-  await app.register(links);
-  await app.register(nameStore);
+  await app.register(redis);
+  await app.register(linkStore);
   await app.register(helmet);
-  await app.register(protection);
+  await app.register(cors);
+  await app.register(compress);
+  await app.register(underPressure);
+  await app.register(rateLimit);
   await app.register(staticFiles);
   await app.register(viewerPage);
+  await app.register(links);
+  await app.register(nameStore);
   await app.register(names);
 
   await app.register(healthRoutes);

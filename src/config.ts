@@ -103,6 +103,22 @@ export const envSchema = z.object({
     .describe(
       "Shed load (503 + Retry-After) while the event loop lags more than this; 0 disables.",
     ),
+  CONNECTION_TIMEOUT_MS: int(0, 3_600_000)
+    .default(60_000)
+    .describe("Close a connection that sends and receives nothing for this long; 0 disables."),
+  REQUEST_TIMEOUT_MS: int(0, 3_600_000)
+    .default(60_000)
+    .describe(
+      "Whole request (headers and body) must arrive within this (408 after); 0 disables. Cuts off bodies that trickle in.",
+    ),
+  HEADERS_TIMEOUT_MS: int(1, 3_600_000)
+    .default(10_000)
+    .describe("Request headers must arrive within this (408 after); at most REQUEST_TIMEOUT_MS."),
+  KEEP_ALIVE_TIMEOUT_MS: int(1, 3_600_000)
+    .default(72_000)
+    .describe(
+      "Keep an idle keep-alive connection open this long; above a load balancer's idle timeout (often 60 s).",
+    ),
   SHUTDOWN_TIMEOUT_MS: int(100, 120_000)
     .default(10_000)
     .describe("On SIGTERM/SIGINT, how long in-flight requests may take before exit."),
@@ -134,6 +150,10 @@ export interface Config {
   rateLimitMax: number;
   rateLimitWindow: string;
   maxEventLoopDelayMs: number;
+  connectionTimeoutMs: number;
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  keepAliveTimeoutMs: number;
   shutdownTimeoutMs: number;
   viewerDir: string;
 }
@@ -164,6 +184,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     throw new ConfigError(`invalid configuration:\n  ${lines.join("\n  ")}`);
   }
   const e = parsed.data;
+  // Node refuses a headers timeout above the request timeout (when that one is on).
+  if (e.REQUEST_TIMEOUT_MS > 0 && e.HEADERS_TIMEOUT_MS > e.REQUEST_TIMEOUT_MS)
+    throw new ConfigError(
+      `invalid configuration:\n  HEADERS_TIMEOUT_MS: must be at most REQUEST_TIMEOUT_MS (${e.REQUEST_TIMEOUT_MS}), got ${e.HEADERS_TIMEOUT_MS}`,
+    );
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
@@ -184,6 +209,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     rateLimitMax: e.RATE_LIMIT_MAX,
     rateLimitWindow: e.RATE_LIMIT_WINDOW,
     maxEventLoopDelayMs: e.MAX_EVENT_LOOP_DELAY_MS,
+    connectionTimeoutMs: e.CONNECTION_TIMEOUT_MS,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
+    keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     viewerDir: resolveFromRoot(e.VIEWER_DIR),
   });

@@ -1,9 +1,9 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, packageRoot } from "../src/config.js";
+import { makeDataDir, runServerSync } from "./helpers/server-process.js";
 
 describe("loadConfig", () => {
   it("has defaults for everything", () => {
@@ -53,13 +53,15 @@ describe("loadConfig", () => {
 });
 
 describe("start-up", () => {
-  const startServer = (env: Record<string, string>) =>
-    spawnSync(process.execPath, ["--import", "tsx", "src/server.ts"], {
-      cwd: packageRoot,
-      env: { ...process.env, PORT: "0", LOG_LEVEL: "silent", ...env },
-      encoding: "utf8",
-      timeout: 20_000,
-    });
+  /** The built server with only these variables, its data in a temporary directory. */
+  const startServer = (env: Record<string, string>) => {
+    const data = makeDataDir();
+    try {
+      return runServerSync({ PORT: "0", LOG_LEVEL: "silent", DATA_DIR: data.dir, ...env });
+    } finally {
+      data.remove();
+    }
+  };
 
   it("stops on a bad variable with a message naming it", () => {
     const result = startServer({ PORT: "x" });
@@ -80,7 +82,7 @@ describe("start-up", () => {
       const result = startServer({ PRESETS_DIR: dir });
       expect(result.status).toBe(1);
       expect(result.stderr).toContain(`${path.join(dir, "broken.json")}: description:`);
-      expect(result.stderr).not.toMatch(/at .*\.ts:\d+/); // a message, not a stack trace
+      expect(result.stderr).not.toMatch(/at .*\.(ts|js):\d+/); // a message, not a stack trace
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

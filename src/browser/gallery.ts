@@ -1,8 +1,8 @@
 // The gallery and link builder (/gallery): lists the datasets, views and layer presets from
 // /api/presets, and turns a view plus segment IDs into a short link with its snippets.
 // The DOM is built with createElement and textContent only: every string may come from a user.
+import { describeColumn, nameToken, parseSegmentIds, type Token } from "../domain/segment-list.js";
 import { myLinks } from "./my-links.js";
-import { nameToken, parseSegmentIds, type Token } from "./segment-ids.js";
 
 interface Expectation {
   value: string | number;
@@ -369,7 +369,7 @@ function countSegments() {
   if (parsed.duplicates > 0)
     parts.push(`${parsed.duplicates} repeated ID${parsed.duplicates === 1 ? "" : "s"} left out`);
   if (parsed.header !== null) parts.push(`header line “${parsed.header}” skipped`);
-  if (parsed.firstColumnOnly) parts.push("first column read");
+  if (parsed.column !== null) parts.push(`${describeColumn(parsed.column)} read`);
   byId("segments-count", HTMLParagraphElement).textContent =
     parts.length > 0 ? `${parts.join("; ")}.` : "";
 }

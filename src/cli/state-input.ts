@@ -2,10 +2,9 @@
 // #!{...} or #!https://.../state.json), a URL serving state JSON or redirecting to a state (short
 // links, /v/ links), or "-" for stdin. Numbers above 2^53 are kept as markers, so validation can
 // refuse them instead of rounding.
-import { readFile } from "node:fs/promises";
 import { parseJsonLosslessly, parseNeuroglancerUrl } from "../domain/neuroglancer-url.js";
 import type { StateIssue } from "../domain/state-schema/index.js";
-import { type CliIo, readStdin, UsageError } from "./io.js";
+import { type CliIo, readStdin, readTextFile, UsageError } from "./io.js";
 
 /** Input that was read but is not a state at all (not JSON, a broken URL): reported as invalid. */
 export class InvalidInputError extends Error {
@@ -77,12 +76,5 @@ function stateFromText(text: string, label: string, io: CliIo): Promise<unknown>
 export async function readStateArgument(argument: string, io: CliIo): Promise<unknown> {
   if (argument === "-") return stateFromText(await readStdin(io), "stdin", io);
   if (HTTP_URL.test(argument)) return stateFromUrl(argument, io);
-  let text: string;
-  try {
-    text = await readFile(argument, "utf8");
-  } catch (error) {
-    const err = error as NodeJS.ErrnoException;
-    throw new UsageError(`cannot read ${argument}: ${err.code ?? err.message}`);
-  }
-  return stateFromText(text, argument, io);
+  return stateFromText(await readTextFile(argument), argument, io);
 }

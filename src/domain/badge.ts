@@ -1,6 +1,6 @@
 // The "Open in Neuroglancer" badge: a small static shields-style SVG for READMEs and wikis.
 // Text widths are estimated from Verdana's advance widths, so no font is needed at build time.
-import { escapeHtml } from "./snippets.js";
+import { escapeHtml } from "./escaping.js";
 
 export const BADGE_HEIGHT = 20;
 const PADDING = 6;

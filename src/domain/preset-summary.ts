@@ -1,6 +1,8 @@
 // The public description of a dataset's presets (GET /api/presets, `nglaunch presets list`):
-// one shape for both, with the open links built from PUBLIC_URL.
+// one shape for both, with the open links built from PUBLIC_URL by http/service-urls.ts (a pure
+// module: the one grammar of this service's URLs).
 import { z } from "zod";
+import { viewUrl } from "../http/service-urls.js";
 import { layerExpectationsSchema } from "./preset-schema.js";
 import { type Dataset, layerSource, viewLayerPresets } from "./presets.js";
 
@@ -42,7 +44,6 @@ export function summariseDataset(
   dataset: Dataset,
   publicUrl: string,
 ): z.infer<typeof datasetSummary> {
-  const base = `${publicUrl}/v/${encodeURIComponent(dataset.id)}`;
   return {
     id: dataset.id,
     title: dataset.title,
@@ -60,7 +61,7 @@ export function summariseDataset(
       source: layerSource(dataset, layer),
       expects: layer.expects,
       channelControls: layer.channelControls,
-      openUrl: `${base}/layer/${encodeURIComponent(id)}`,
+      openUrl: viewUrl(publicUrl, { dataset: dataset.id, layer: id }),
     })),
     views: Object.entries(dataset.views).map(([id, view]) => ({
       id,
@@ -69,7 +70,7 @@ export function summariseDataset(
       layers: viewLayerPresets(view),
       segmentLayer: view.segmentLayer ?? null,
       layout: view.layout,
-      openUrl: `${base}/${encodeURIComponent(id)}`,
+      openUrl: viewUrl(publicUrl, { dataset: dataset.id, view: id }),
     })),
   };
 }

@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { z } from "zod";
+import { ownValue } from "./own-property.js";
 import {
   type DatasetPreset,
   datasetPresetSchema,
@@ -45,7 +46,7 @@ function crossCheck(dataset: DatasetPreset): string[] {
   for (const [viewId, view] of Object.entries(dataset.views)) {
     const presetIds = viewLayerPresets(view);
     presetIds.forEach((presetId, i) => {
-      if (!dataset.layers[presetId])
+      if (!ownValue(dataset.layers, presetId))
         problems.push(`views.${viewId}.layers[${i}]: unknown layer preset "${presetId}"`);
     });
     if (view.segmentLayer !== undefined) {
@@ -53,7 +54,7 @@ function crossCheck(dataset: DatasetPreset): string[] {
         problems.push(
           `views.${viewId}.segmentLayer: "${view.segmentLayer}" is not one of the view's layers`,
         );
-      else if (dataset.layers[view.segmentLayer]?.type !== "segmentation")
+      else if (ownValue(dataset.layers, view.segmentLayer)?.type !== "segmentation")
         problems.push(
           `views.${viewId}.segmentLayer: "${view.segmentLayer}" is not a segmentation layer`,
         );
@@ -75,6 +76,16 @@ function crossCheck(dataset: DatasetPreset): string[] {
     });
   }
   return problems;
+}
+
+/** The view or layer preset a view link names (own properties only: "constructor" is no view). */
+export function presetOf(
+  dataset: DatasetPreset,
+  target: { view: string } | { layer: string },
+): ViewPreset | LayerPreset | undefined {
+  return "view" in target
+    ? ownValue(dataset.views, target.view)
+    : ownValue(dataset.layers, target.layer);
 }
 
 /** The preset ids of a view's layers, in order. */

@@ -1,5 +1,12 @@
-// Copy-paste snippets that embed or link a short link in web pages, wikis and Markdown, and the
-// project's one set of escaping helpers: every string put in HTML or markup goes through them.
+// Copy-paste snippets that embed or link a short link in web pages, wikis and Markdown. Every
+// string they put in HTML or markup goes through the helpers of escaping.ts.
+import {
+  characterReference,
+  escapeHtml,
+  escapeMarkdown,
+  escapeWikitext,
+  safeUrl,
+} from "./escaping.js";
 
 /** Where a link lives: the fields of a POST /api/links answer that snippets need. */
 export interface SnippetLink {
@@ -51,85 +58,6 @@ export const DEFAULT_EMBED_WIDTH = 800;
 export const DEFAULT_EMBED_HEIGHT = 600;
 const BADGE_ALT = "Open in Neuroglancer";
 const MAX_DIMENSION = 10_000;
-
-const HTML_ENTITIES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
-
-/**
- * Escapes text for HTML (and XML/SVG) element content and for quoted attribute values. The one
- * HTML escaper of the project: server-rendered pages use it too.
- */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => HTML_ENTITIES[char] ?? char);
-}
-
-function numericEntity(char: string): string {
-  return `&#${char.codePointAt(0)};`;
-}
-
-/**
- * Escapes inline text (a link label) for MediaWiki wikitext: the characters of tags and entities
- * (`& < >`), links (`[ ]`), templates and tables (`{ } |`), bold and italics (`'`), signatures
- * (`~`) and magic words (`_`) become character references, which MediaWiki shows as plain text.
- */
-export function escapeWikitext(text: string): string {
-  return text.replace(/[&<>'[\]{}|~_]/g, (char) => HTML_ENTITIES[char] ?? numericEntity(char));
-}
-
-const MARKDOWN_ENTITIES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  "|": "&#124;",
-  "~": "&#126;",
-};
-
-/**
- * Escapes text for Markdown link text or a paragraph. `< > &` become entities (Python-Markdown,
- * which MkDocs uses, passes raw HTML through and has no `\<` escape); `|` and `~` too (tables,
- * strikethrough); the rest of the syntax (`\ [ ] ( ) * _ ! # \``) gets a backslash, which
- * CommonMark, GitHub and Python-Markdown all honour.
- */
-export function escapeMarkdown(text: string): string {
-  return text.replace(/[&<>|~\\[\]()*_!#`]/g, (char) => MARKDOWN_ENTITIES[char] ?? `\\${char}`);
-}
-
-// Characters kept as they are after the origin: unreserved, most sub-delimiters, and the
-// delimiters of paths, queries and fragments. Everything else (quotes, brackets, parentheses,
-// braces, pipes, spaces, backslashes) is special in one of the snippet syntaxes.
-const URL_UNSAFE = /[^A-Za-z0-9\-._~!$&*+,;=:@/?#%]/g;
-
-/**
- * Checks that `url` is an absolute http(s) URL without credentials and percent-encodes every
- * character after the origin that HTML, wikitext, Confluence markup or Markdown could read as
- * syntax, so the result can go into any snippet as it is (HTML attributes still escape `&`).
- */
-export function safeUrl(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new TypeError(`not an absolute URL: ${JSON.stringify(url)}`);
-  }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
-    throw new TypeError(`not an http(s) URL: ${JSON.stringify(url)}`);
-  if (parsed.username || parsed.password)
-    throw new TypeError(`URL with credentials refused: ${JSON.stringify(url)}`);
-  const origin = `${parsed.protocol}//${parsed.host}`;
-  const rest = parsed.href.slice(origin.length);
-  return (
-    origin +
-    rest.replace(
-      URL_UNSAFE,
-      (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`,
-    )
-  );
-}
 
 /** A title on one line, without control characters; null or blank gives the default. */
 function cleanTitle(title: string | null): string {
@@ -229,7 +157,7 @@ export function linkSnippets(link: SnippetLink, options: SnippetOptions = {}): L
       label: "Confluence (HTML macro)",
       note: "Wiki markup for the HTML macro, which an administrator must enable; its body is the HTML iframe.",
       // Braces would end the macro early; in attribute values a character reference means the same.
-      text: `{html}${iframe.replace(/[{}]/g, numericEntity)}{html}`,
+      text: `{html}${iframe.replace(/[{}]/g, characterReference)}{html}`,
     },
   ];
   if (link.jsonUrl !== undefined) {

@@ -1,6 +1,7 @@
 // Turns what a user wants (a dataset view or layer presets, segment IDs, colours, a
 // position, overrides) into a validated Neuroglancer state. Pure: no I/O, no fastify.
 import { z } from "zod";
+import { ownValue } from "./own-property.js";
 import type { ViewPreset } from "./preset-schema.js";
 import type { Catalogue, Dataset } from "./presets.js";
 import { formatPath, layerSource } from "./presets.js";
@@ -110,7 +111,7 @@ function chooseLayers(
   request: ParsedBuildRequest,
 ): { choices: LayerChoice[]; view: ViewPreset | null } {
   if (request.view !== undefined) {
-    const view = dataset.views[request.view];
+    const view = ownValue(dataset.views, request.view);
     if (!view) {
       const known = Object.keys(dataset.views).join(", ");
       throw new BuildError(
@@ -129,7 +130,7 @@ function chooseLayers(
     const issues: StateIssue[] = [];
     const known = Object.keys(dataset.layers).join(", ");
     request.layers.forEach((preset, i) => {
-      if (!dataset.layers[preset])
+      if (!ownValue(dataset.layers, preset))
         issues.push({
           path: `layers[${i}]`,
           message: `unknown layer preset "${preset}"; known: ${known}`,
@@ -161,7 +162,7 @@ export function buildState(catalogue: Catalogue, request: ParsedBuildRequest): B
 
   const segmentLayer =
     view?.segmentLayer ??
-    choices.find((c) => dataset.layers[c.preset]?.type === "segmentation")?.name;
+    choices.find((c) => ownValue(dataset.layers, c.preset)?.type === "segmentation")?.name;
   const segmentsByLayer = new Map<string, { visible: string[]; hidden: string[] }>();
   const wantsDefaultLayer =
     request.segments !== undefined || request.hiddenSegments !== undefined || request.segmentColors;
@@ -178,7 +179,7 @@ export function buildState(catalogue: Catalogue, request: ParsedBuildRequest): B
   }
   for (const [layerName, ids] of Object.entries(request.layerSegments ?? {})) {
     const choice = choices.find((c) => c.name === layerName);
-    if (!choice || dataset.layers[choice.preset]?.type !== "segmentation") {
+    if (!choice || ownValue(dataset.layers, choice.preset)?.type !== "segmentation") {
       issues.push({
         path: `layerSegments.${layerName}`,
         message: `no segmentation layer "${layerName}" in this view`,
@@ -208,8 +209,8 @@ export function buildState(catalogue: Catalogue, request: ParsedBuildRequest): B
 
   const layers = choices.map((choice) => {
     // biome-ignore lint/style/noNonNullAssertion: chooseLayers and crossCheck guarantee the preset.
-    const preset = dataset.layers[choice.preset]!;
-    const options = request.layerOptions?.[choice.name];
+    const preset = ownValue(dataset.layers, choice.preset)!;
+    const options = request.layerOptions && ownValue(request.layerOptions, choice.name);
     const layer: Record<string, unknown> = {
       type: preset.type,
       source: layerSource(dataset, preset),
@@ -219,8 +220,11 @@ export function buildState(catalogue: Catalogue, request: ParsedBuildRequest): B
     if (!(options?.visible ?? choice.visible)) layer.visible = false;
     if (options?.opacity !== undefined) layer.opacity = options.opacity;
     if (options?.shaderControls || options?.channels) {
-      const controls = { ...((layer.shaderControls as Record<string, unknown>) ?? {}) };
-      Object.assign(controls, options.shaderControls);
+      // Spread, not Object.assign: a "__proto__" key stays a key instead of setting a prototype.
+      const controls: Record<string, unknown> = {
+        ...((layer.shaderControls as Record<string, unknown>) ?? {}),
+        ...options.shaderControls,
+      };
       options.channels?.forEach((channel, i) => {
         const control = preset.channelControls[i];
         if (control === undefined) {
@@ -230,7 +234,7 @@ export function buildState(catalogue: Catalogue, request: ParsedBuildRequest): B
           });
           return;
         }
-        const current = controls[control];
+        const current = ownValue(controls, control);
         const base = current && typeof current === "object" ? current : {};
         controls[control] = { ...base, channel };
       });

@@ -2,8 +2,8 @@
 // already been rounded by the time anyone reads it, so it is refused rather than passed on.
 
 export const UINT64_MAX = 18446744073709551615n;
-
-const UINT64_MAX_DECIMAL = UINT64_MAX.toString();
+/** 2^64-1 in decimal, as messages and string comparisons need it. */
+export const UINT64_MAX_DECIMAL = UINT64_MAX.toString();
 const EXPECTED = `a decimal string between 0 and ${UINT64_MAX_DECIMAL}`;
 
 /**

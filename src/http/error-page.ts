@@ -1,6 +1,6 @@
 // A small HTML page for errors people meet in a browser (an unknown or mistyped short link),
 // styled by the gallery's stylesheet; API clients get the JSON error instead.
-import { escapeHtml } from "../domain/snippets.js";
+import { escapeHtml } from "../domain/escaping.js";
 
 export function errorPage(title: string, message: string): string {
   const e = escapeHtml;

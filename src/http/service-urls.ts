@@ -1,5 +1,6 @@
 // The URLs of this service, built from PUBLIC_URL and read back from what people paste: one
-// place for the link routes, view pages, oEmbed and URL inputs.
+// place for the link routes, view links (/v/...), the preset catalogue, oEmbed and URL inputs.
+// Pure: no fastify, so the domain's preset summary and the CLI use it too.
 import { isLinkId } from "../links/link-id.js";
 
 /** Every URL a link is reachable at, all absolute under PUBLIC_URL. */
@@ -18,15 +19,68 @@ export function oembedUrlFor(publicUrl: string, pageUrl: string): string {
   return `${publicUrl}/oembed?format=json&url=${encodeURIComponent(pageUrl)}`;
 }
 
+/** A path and query as a request names them: "/s/abc?x=1" -> {path "/s/abc", search "?x=1"}. */
+export function splitPathAndSearch(pathAndSearch: string): { path: string; search: string } {
+  const query = pathAndSearch.indexOf("?");
+  return query === -1
+    ? { path: pathAndSearch, search: "" }
+    : { path: pathAndSearch.slice(0, query), search: pathAndSearch.slice(query) };
+}
+
 /** The path ("/s/abc") and query ("?x=1" or "") of a URL under PUBLIC_URL, or null. */
 export function localPath(publicUrl: string, url: string): { path: string; search: string } | null {
   const trimmed = url.trim();
   if (!trimmed.startsWith(`${publicUrl}/`)) return null;
-  const rest = trimmed.slice(publicUrl.length).split("#")[0] ?? "";
-  const query = rest.indexOf("?");
-  return query === -1
-    ? { path: rest, search: "" }
-    : { path: rest.slice(0, query), search: rest.slice(query) };
+  return splitPathAndSearch(trimmed.slice(publicUrl.length).split("#")[0] ?? "");
+}
+
+/** What a view link opens: a named view, or one layer preset, of a dataset. */
+export type ViewTarget = { dataset: string; view: string } | { dataset: string; layer: string };
+
+/**
+ * The view link of a target: PUBLIC_URL/v/<dataset>/<view> or .../v/<dataset>/layer/<layer>
+ * (names percent-encoded), under /embed for iframes, with an optional query ("?segments=1").
+ */
+export function viewUrl(
+  publicUrl: string,
+  target: ViewTarget,
+  options: { embed?: boolean; search?: string } = {},
+): string {
+  const base = `${publicUrl}${options.embed ? "/embed" : ""}/v/${encodeURIComponent(target.dataset)}`;
+  const name =
+    "view" in target
+      ? encodeURIComponent(target.view)
+      : `layer/${encodeURIComponent(target.layer)}`;
+  return `${base}/${name}${options.search ?? ""}`;
+}
+
+/** decodeURIComponent, but null for bad percent-encoding ("%25" decodes, "%" and "%E0" do not). */
+export function decodePathSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Reads a view link's path back (the inverse of viewUrl): "/v/d/v", "/v/d/layer/l", or either
+ * under "/embed". Null when the path is not a view link or a name is badly percent-encoded.
+ */
+export function parseViewPath(path: string): { target: ViewTarget; embed: boolean } | null {
+  const embed = path.startsWith("/embed/v/");
+  const parts = path
+    .slice(embed ? "/embed".length : 0)
+    .split("/")
+    .filter(Boolean)
+    .map(decodePathSegment);
+  if (parts[0] !== "v" || parts.some((part) => part === null)) return null;
+  const [, dataset, third, fourth] = parts as string[];
+  if (dataset === undefined || third === undefined) return null;
+  if (parts.length === 3) return { target: { dataset, view: third }, embed };
+  if (parts.length === 4 && third === "layer" && fourth !== undefined)
+    return { target: { dataset, layer: fourth }, embed };
+  return null;
 }
 
 /**

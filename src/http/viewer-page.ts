@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { ConfigError } from "../config.js";
-import { escapeHtml } from "../domain/snippets.js";
+import { escapeHtml } from "../domain/escaping.js";
 
 export interface PageMeta {
   title: string;

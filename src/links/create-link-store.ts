@@ -2,10 +2,11 @@
 // are given, else standalone Redis when a URL is given, else embedded SQLite; always behind the
 // in-process cache.
 
+import type { Cluster, Redis } from "ioredis";
 import { CachedLinkStore, type CachedLinkStoreOptions } from "./cached-link-store.js";
 import { InstrumentedLinkStore, type StoreObserver } from "./instrumented-link-store.js";
 import type { LinkStore } from "./link-store.js";
-import { RedisLinkStore, type StoreLogger } from "./redis-link-store.js";
+import { RedisLinkStore, type RedisTarget, type StoreLogger } from "./redis-link-store.js";
 import { SqliteLinkStore } from "./sqlite-link-store.js";
 
 export interface LinkStoreConfig {
@@ -13,6 +14,11 @@ export interface LinkStoreConfig {
   redisUrl?: string | undefined;
   /** REDIS_CLUSTER_NODES split into "host:port" (or redis:// URL) entries; wins over redisUrl. */
   redisClusterNodes?: readonly string[] | undefined;
+  /**
+   * An open client for the Redis that redisUrl / redisClusterNodes name, shared with other users
+   * (rate limits); the store leaves it open on close. Without one the store opens its own.
+   */
+  redisClient?: Redis | Cluster | undefined;
   /** DATA_DIR, home of the embedded store when no Redis is configured. */
   dataDir: string;
   /** Bound on every store call (Redis) or on waiting for a write lock (SQLite). */
@@ -39,13 +45,22 @@ export function createLinkStore(config: LinkStoreConfig): CachedLinkStore {
   });
 }
 
+/** The Redis the configuration names: cluster nodes win over a URL; null for none. */
+export function redisTarget(
+  config: Pick<LinkStoreConfig, "redisUrl" | "redisClusterNodes">,
+): RedisTarget | null {
+  if (config.redisClusterNodes !== undefined && config.redisClusterNodes.length > 0)
+    return { clusterNodes: config.redisClusterNodes };
+  if (config.redisUrl !== undefined && config.redisUrl !== "") return { url: config.redisUrl };
+  return null;
+}
+
 function openBackend(config: LinkStoreConfig): LinkStore {
   const { logger, timeoutMs } = config;
-  if (config.redisClusterNodes !== undefined && config.redisClusterNodes.length > 0) {
-    return new RedisLinkStore({ clusterNodes: config.redisClusterNodes, timeoutMs, logger });
-  }
-  if (config.redisUrl !== undefined && config.redisUrl !== "") {
-    return new RedisLinkStore({ url: config.redisUrl, timeoutMs, logger });
-  }
-  return new SqliteLinkStore({ dataDir: config.dataDir, busyTimeoutMs: timeoutMs });
+  const target = redisTarget(config);
+  if (target === null)
+    return new SqliteLinkStore({ dataDir: config.dataDir, busyTimeoutMs: timeoutMs });
+  if (config.redisClient)
+    return new RedisLinkStore({ client: config.redisClient, timeoutMs, logger });
+  return new RedisLinkStore({ ...target, timeoutMs, logger });
 }

@@ -45,4 +45,6 @@ export interface LinkStore {
 /** Thrown by stores when the backend is unreachable or too slow; routes answer 503. */
 export class StoreUnavailableError extends Error {
   override readonly name = "StoreUnavailableError";
+  /** A URL that opens the view without the store (state inline), when the caller has one. */
+  longUrl?: string;
 }

@@ -5,7 +5,6 @@
 
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import {
   type CreateResult,
   type LinkStore,
@@ -13,6 +12,12 @@ import {
   type StoredLink,
   StoreUnavailableError,
 } from "./link-store.js";
+import {
+  openSqlite,
+  type SqliteDatabase,
+  type SqliteStatement,
+  sqliteErrorCode,
+} from "./sqlite.js";
 
 export interface SqliteLinkStoreOptions {
   /** Directory of links.sqlite3; created when missing. */
@@ -76,11 +81,11 @@ export class SqliteLinkStore implements LinkStore {
   readonly kind = "sqlite";
   /** Path of the database file. */
   readonly path: string;
-  readonly #db: Database.Database;
-  readonly #insert: Database.Statement<[LinkRow]>;
-  readonly #selectById: Database.Statement<[string], LinkRow>;
-  readonly #selectByDigest: Database.Statement<[string], LinkRow>;
-  readonly #ping: Database.Statement<[]>;
+  readonly #db: SqliteDatabase;
+  readonly #insert: SqliteStatement<[LinkRow]>;
+  readonly #selectById: SqliteStatement<[string], LinkRow>;
+  readonly #selectByDigest: SqliteStatement<[string], LinkRow>;
+  readonly #ping: SqliteStatement<[]>;
   readonly #commitGroup: (group: readonly PendingCreate[]) => GroupOutcome[];
   readonly #onCommit: ((creates: number) => void) | undefined;
   #pending: PendingCreate[] = [];
@@ -89,7 +94,7 @@ export class SqliteLinkStore implements LinkStore {
   constructor(options: SqliteLinkStoreOptions) {
     mkdirSync(options.dataDir, { recursive: true });
     this.path = join(options.dataDir, SQLITE_FILE_NAME);
-    const db = new Database(this.path);
+    const db = openSqlite(this.path);
     this.#db = db;
     try {
       db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 1000)}`);
@@ -224,7 +229,7 @@ export class SqliteLinkStore implements LinkStore {
   }
 }
 
-function migrate(db: Database.Database): void {
+function migrate(db: SqliteDatabase): void {
   db.transaction(() => {
     const version = db.pragma("user_version", { simple: true }) as number;
     if (version > MIGRATIONS.length) {
@@ -250,22 +255,18 @@ function toStoredLink(row: LinkRow): StoredLink {
   };
 }
 
-function sqliteCode(error: unknown): string | undefined {
-  return error instanceof Database.SqliteError ? error.code : undefined;
-}
-
 function isIdClash(error: unknown): boolean {
-  return sqliteCode(error) === "SQLITE_CONSTRAINT_PRIMARYKEY";
+  return sqliteErrorCode(error) === "SQLITE_CONSTRAINT_PRIMARYKEY";
 }
 
 /** Lock contention, I/O errors and a full or read-only disk are outages (503), not bugs. */
 function isOutage(error: unknown): boolean {
-  const code = sqliteCode(error);
+  const code = sqliteErrorCode(error);
   return code !== undefined && /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY)/.test(code);
 }
 
 export function asStoreError(error: unknown): unknown {
   return isOutage(error)
-    ? new StoreUnavailableError(`sqlite: ${sqliteCode(error)}`, { cause: error })
+    ? new StoreUnavailableError(`sqlite: ${sqliteErrorCode(error)}`, { cause: error })
     : error;
 }

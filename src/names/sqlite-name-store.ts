@@ -3,7 +3,7 @@
 
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
+import { openSqlite, type SqliteDatabase, type SqliteStatement } from "../links/sqlite.js";
 import { asStoreError, SQLITE_FILE_NAME } from "../links/sqlite-link-store.js";
 import { MAX_VERSIONS } from "./name.js";
 import type {
@@ -61,18 +61,18 @@ interface VersionRow {
 
 export class SqliteNameStore implements NameStore {
   readonly kind = "sqlite";
-  readonly #db: Database.Database;
-  readonly #selectName: Database.Statement<[string], NameRow>;
-  readonly #selectVersion: Database.Statement<[string, number], VersionRow>;
-  readonly #selectHistory: Database.Statement<[string], VersionRow>;
-  readonly #setToken: Database.Statement<[string, string]>;
-  readonly #ping: Database.Statement<[]>;
+  readonly #db: SqliteDatabase;
+  readonly #selectName: SqliteStatement<[string], NameRow>;
+  readonly #selectVersion: SqliteStatement<[string, number], VersionRow>;
+  readonly #selectHistory: SqliteStatement<[string], VersionRow>;
+  readonly #setToken: SqliteStatement<[string, string]>;
+  readonly #ping: SqliteStatement<[]>;
   readonly #create: (name: string, tokenHash: string, first: NewVersion) => NameRecord | null;
   readonly #move: (name: string, request: MoveRequest) => MoveResult;
 
   constructor(options: SqliteNameStoreOptions) {
     mkdirSync(options.dataDir, { recursive: true });
-    const db = new Database(join(options.dataDir, SQLITE_FILE_NAME));
+    const db = openSqlite(join(options.dataDir, SQLITE_FILE_NAME));
     this.#db = db;
     try {
       db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 1000)}`);
@@ -159,7 +159,7 @@ export class SqliteNameStore implements NameStore {
           current: toVersion(version),
         };
       });
-      return read.deferred();
+      return read();
     });
   }
 
@@ -202,7 +202,7 @@ export class SqliteNameStore implements NameStore {
   }
 }
 
-function migrate(db: Database.Database): void {
+function migrate(db: SqliteDatabase): void {
   db.transaction(() => {
     db.exec(
       `CREATE TABLE IF NOT EXISTS schema_versions (

@@ -33,16 +33,16 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     async (_request, reply) => {
       const presets = { datasets: app.presets.datasets.size };
       try {
-        await app.links.ping();
+        await app.linkStore.ping();
         return {
           status: "ready" as const,
-          store: { kind: app.links.kind, reachable: true },
+          store: { kind: app.linkStore.kind, reachable: true },
           presets,
         };
       } catch (error) {
         return reply.code(503).send({
           status: "unready" as const,
-          store: { kind: app.links.kind, reachable: false, error: (error as Error).message },
+          store: { kind: app.linkStore.kind, reachable: false, error: (error as Error).message },
           presets,
         });
       }

@@ -23,7 +23,8 @@ import {
 } from "../names/name.js";
 import { LinkRefError } from "../plugins/app/names.js";
 import { wantsHtml } from "../plugins/app/viewer-page.js";
-import { writeRateLimit } from "../plugins/external/protection.js";
+import { readCors } from "../plugins/external/cors.js";
+import { writeRateLimit } from "../plugins/external/rate-limit.js";
 
 const linkRef = z
   .string()
@@ -112,7 +113,7 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     "/api/names",
     {
-      ...writeRateLimit(app.config),
+      ...writeRateLimit(app),
       schema: {
         tags: ["names"],
         summary:
@@ -154,7 +155,7 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
   app.put(
     "/api/names/:name",
     {
-      ...writeRateLimit(app.config),
+      ...writeRateLimit(app),
       schema: {
         tags: ["names"],
         summary:
@@ -238,6 +239,7 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     "/api/names/:name",
     {
+      config: readCors,
       schema: {
         tags: ["names"],
         summary: "A name's current version and its whole history (ETag: the current version)",
@@ -246,7 +248,6 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      reply.header("access-control-allow-origin", "*");
       const { name } = request.params;
       const [record, history] = isName(name)
         ? await Promise.all([app.nameStore.get(name), app.nameStore.history(name)])
@@ -267,6 +268,7 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     "/api/names/:name/state",
     {
+      config: readCors,
       schema: {
         tags: ["names"],
         summary:
@@ -279,7 +281,6 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      reply.header("access-control-allow-origin", "*");
       const found = await app.names.find(request.params.name, null);
       if (!found) return nameNotFound(reply, request.params.name, false);
       return reply
@@ -293,6 +294,7 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     "/api/names/:name/snippets",
     {
+      config: readCors,
       schema: {
         tags: ["embed"],
         summary: "Ready-to-paste snippets that embed a name and follow its moves",
@@ -308,7 +310,6 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      reply.header("access-control-allow-origin", "*");
       const { name } = request.params;
       const found = await app.names.find(name, null);
       if (!found) return nameNotFound(reply, name, false);

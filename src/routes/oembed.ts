@@ -3,9 +3,11 @@
 import type { FastifyInstance } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { presetOf } from "../domain/presets.js";
 import { iframeHtml } from "../domain/snippets.js";
 import { errorResponses, errorSchema } from "../http/schemas.js";
-import { linkUrls, localPath, ownLinkId } from "../http/service-urls.js";
+import { localPath, ownLinkId, ownNameRef, parseViewPath, viewUrl } from "../http/service-urls.js";
+import { readCors } from "../plugins/external/cors.js";
 
 export const EMBED_WIDTH = 800;
 export const EMBED_HEIGHT = 600;
@@ -22,24 +24,29 @@ async function resolve(app: FastifyInstance, url: string): Promise<Embeddable | 
   if (id !== null) {
     const link = await app.links.get(id);
     if (!link) return null;
-    return {
-      title: link.title ?? "A Neuroglancer view",
-      embedUrl: linkUrls(publicUrl, id).embedUrl,
-    };
+    return { title: link.title ?? "A Neuroglancer view", embedUrl: app.links.urls(id).embedUrl };
+  }
+  const named = ownNameRef(publicUrl, url);
+  if (named !== null) {
+    // The iframe opens the name (or the pinned version) itself, so an embed made from this
+    // answer follows the name's moves.
+    const found = await app.names.find(named.name, named.version);
+    if (!found) return null;
+    const urls = app.names.urls(named.name, named.version ?? undefined);
+    return { title: found.link.title ?? named.name, embedUrl: urls.embedUrl };
   }
   const local = localPath(publicUrl, url);
-  if (!local) return null;
-  const path = local.path.replace(/^\/embed(?=\/v\/)/, "");
-  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
-  if (parts[0] !== "v" || !(parts.length === 3 || (parts.length === 4 && parts[2] === "layer")))
-    return null;
-  const dataset = app.presets.datasets.get(parts[1] ?? "");
-  const name = parts[parts.length - 1] ?? "";
-  const preset = parts.length === 3 ? dataset?.views[name] : dataset?.layers[name];
+  const view = local && parseViewPath(local.path);
+  if (!local || !view) return null;
+  const dataset = app.presets.datasets.get(view.target.dataset);
+  const preset = dataset && presetOf(dataset, view.target);
   if (!dataset || !preset) return null;
   const title =
     new URLSearchParams(local.search).get("title") ?? `${dataset.title}: ${preset.title}`;
-  return { title, embedUrl: `${publicUrl}/embed${path}${local.search}` };
+  return {
+    title,
+    embedUrl: viewUrl(publicUrl, view.target, { embed: true, search: local.search }),
+  };
 }
 
 const oembedAnswer = z.object({
@@ -60,11 +67,16 @@ const oembedRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     "/oembed",
     {
+      config: readCors,
       schema: {
         tags: ["embed"],
-        summary: "oEmbed for short links and view links of this service",
+        summary: "oEmbed for short links, names and view links of this service",
         querystring: z.object({
-          url: z.string().describe("A /s/<id>, /embed/<id> or /v/... URL of this service"),
+          url: z
+            .string()
+            .describe(
+              "A /s/<id>, /embed/<id>, /n/<name>[/<version>] or /v/... URL of this service",
+            ),
           maxwidth: size(EMBED_WIDTH),
           maxheight: size(EMBED_HEIGHT),
           format: z.string().default("json"),
@@ -85,7 +97,6 @@ const oembedRoutes: FastifyPluginAsyncZod = async (app) => {
           .send({ error: `not a link or view of ${app.config.publicUrl}: ${url}` });
       const width = Math.min(EMBED_WIDTH, maxwidth);
       const height = Math.min(EMBED_HEIGHT, maxheight);
-      reply.header("access-control-allow-origin", "*");
       return {
         version: "1.0" as const,
         type: "rich" as const,

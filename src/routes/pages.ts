@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { packageRoot } from "../config.js";
 import { badgeSvg } from "../domain/badge.js";
+import { readCors } from "../plugins/external/cors.js";
 
 const staticRoot = path.join(packageRoot, "static");
 const html = { 200: z.string().describe("HTML page") };
@@ -49,14 +50,11 @@ const pageRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     "/badge.svg",
     {
+      config: readCors,
       schema: { tags: ["embed"], summary: 'An "Open in Neuroglancer" badge for READMEs and wikis' },
     },
     async (_request, reply) =>
-      reply
-        .type("image/svg+xml")
-        .header("cache-control", "public, max-age=86400")
-        .header("access-control-allow-origin", "*")
-        .send(badgeSvg()),
+      reply.type("image/svg+xml").header("cache-control", "public, max-age=86400").send(badgeSvg()),
   );
 };
 

@@ -6,16 +6,27 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { stateUrl } from "../domain/neuroglancer-url.js";
 import { parsePosition } from "../domain/position.js";
-import { splitIds } from "../domain/segment-list.js";
+import { presetOf } from "../domain/presets.js";
+import { parseSegmentIds } from "../domain/segment-list.js";
 import { BuildError, buildState, type ParsedBuildRequest } from "../domain/state-builder.js";
 import { errorResponses } from "../http/schemas.js";
-import { oembedUrlFor } from "../http/service-urls.js";
+import {
+  oembedUrlFor,
+  splitPathAndSearch,
+  type ViewTarget,
+  viewUrl,
+} from "../http/service-urls.js";
 import { EMBED_HEAD, embedChrome } from "../http/viewer-page.js";
 import { wantsHtml } from "../plugins/app/viewer-page.js";
 
 const viewQuery = z.object({
-  segments: z.string().optional().describe("Segment IDs separated by commas, spaces or '+'"),
-  hidden: z.string().optional().describe("Segment IDs selected but hidden"),
+  segments: z
+    .string()
+    .optional()
+    .describe(
+      "Segment IDs separated by commas, spaces, semicolons or '+' (README: segment ID lists)",
+    ),
+  hidden: z.string().optional().describe("Segment IDs selected but hidden, listed as segments"),
   position: z.string().optional().describe("x,y,z of the view centre"),
   unit: z.enum(["nm", "um", "m"]).default("nm").describe("Unit of position and zoom"),
   zoom: z.coerce.number().positive().optional().describe("Units per screen pixel"),
@@ -34,14 +45,23 @@ function positionFromQuery(text: string | undefined): number[] | undefined {
   return position;
 }
 
+/** A list of IDs from the query, by the same grammar as the CLI and the gallery. */
+function idsFromQuery(name: "segments" | "hidden", text: string | undefined) {
+  if (text === undefined) return undefined;
+  const list = parseSegmentIds(text);
+  if (list.errors.length > 0)
+    throw new BuildError(list.errors.map((error) => ({ path: name, message: error.message })));
+  return list.ids;
+}
+
 function requestFromQuery(
   dataset: string,
   query: ViewQuery,
 ): Omit<ParsedBuildRequest, "view" | "layers"> {
   return {
     dataset,
-    segments: splitIds(query.segments),
-    hiddenSegments: splitIds(query.hidden),
+    segments: idsFromQuery("segments", query.segments),
+    hiddenSegments: idsFromQuery("hidden", query.hidden),
     position: positionFromQuery(query.position),
     positionUnit: query.unit,
     zoom: query.zoom,
@@ -64,16 +84,18 @@ const viewRoutes: FastifyPluginAsyncZod = async (app) => {
     request: FastifyRequest,
     query: ViewQuery,
     reply: FastifyReply,
-    dataset: string,
-    target: { view: string } | { layers: [string] },
+    target: ViewTarget,
     embed: boolean,
   ) {
-    const built = buildState(app.presets, { ...requestFromQuery(dataset, query), ...target });
+    const built = buildState(app.presets, {
+      ...requestFromQuery(target.dataset, query),
+      ...("view" in target ? { view: target.view } : { layers: [target.layer] }),
+    });
     const viewerUrl = stateUrl(publicUrl, built.state);
     if (!embed && !wantsHtml(request)) return reply.redirect(viewerUrl, 302);
-    const preset =
-      "view" in target ? built.dataset.views[target.view] : built.dataset.layers[target.layers[0]];
-    const pageUrl = `${publicUrl}${request.url.replace(/^\/embed/, "")}`;
+    const preset = presetOf(built.dataset, target);
+    // The link people share: the full (not embed) view link, with the query as it was sent.
+    const pageUrl = viewUrl(publicUrl, target, { search: splitPathAndSearch(request.url).search });
     const page = {
       meta: {
         title: query.title ?? `${built.dataset.title}: ${preset?.title ?? ""}`,
@@ -96,44 +118,34 @@ const viewRoutes: FastifyPluginAsyncZod = async (app) => {
     const prefix = embed ? "/embed" : "";
     const routeOptions = { config: { embed } };
     const tags = [embed ? "embed" : "views"];
-    const kinds = [
+    app.get(
+      `${prefix}/v/:dataset/:view`,
       {
-        param: "view",
-        path: `${prefix}/v/:dataset/:view`,
-        summary: embed ? "A named view for iframes" : "Open a named view in the viewer",
-        target: (name: string) => ({ view: name }),
-      },
-      {
-        param: "layer",
-        path: `${prefix}/v/:dataset/layer/:layer`,
-        summary: embed ? "One layer preset for iframes" : "Open one layer preset in the viewer",
-        target: (name: string): { layers: [string] } => ({ layers: [name] }),
-      },
-    ];
-    for (const kind of kinds) {
-      app.get(
-        kind.path,
-        {
-          schema: {
-            tags,
-            summary: kind.summary,
-            params: z.object({ dataset: z.string(), [kind.param]: z.string() }),
-            querystring: viewQuery,
-            response: pageResponses,
-          },
-          ...routeOptions,
+        schema: {
+          tags,
+          summary: embed ? "A named view for iframes" : "Open a named view in the viewer",
+          params: z.object({ dataset: z.string(), view: z.string() }),
+          querystring: viewQuery,
+          response: pageResponses,
         },
-        async (request, reply) =>
-          open(
-            request,
-            request.query,
-            reply,
-            request.params.dataset ?? "",
-            kind.target(request.params[kind.param] ?? ""),
-            embed,
-          ),
-      );
-    }
+        ...routeOptions,
+      },
+      async (request, reply) => open(request, request.query, reply, request.params, embed),
+    );
+    app.get(
+      `${prefix}/v/:dataset/layer/:layer`,
+      {
+        schema: {
+          tags,
+          summary: embed ? "One layer preset for iframes" : "Open one layer preset in the viewer",
+          params: z.object({ dataset: z.string(), layer: z.string() }),
+          querystring: viewQuery,
+          response: pageResponses,
+        },
+        ...routeOptions,
+      },
+      async (request, reply) => open(request, request.query, reply, request.params, embed),
+    );
   }
 };
 

@@ -150,19 +150,29 @@ describe("nglaunch url", () => {
     expect(segmentsOf(JSON.parse(result.stdout) as State)).toEqual([MAX, "12"]);
   });
 
-  it("names the file line of a bad ID, and asks for --column on a multi-column file", async () => {
+  it("names the file line of a bad ID, and which column of a multi-column file it read", async () => {
     const bad = file("bad.csv", "id\n1\n18446744073709551616\n");
     const result = await runCli(["url", "--view", "overview", "--segments-file", bad]);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
-    expect(result.stderr).toContain(
-      `${bad} line 3: segment ID "18446744073709551616" is larger than 2^64-1`,
+    expect(result.stderr).toBe(
+      "error: cannot build the state:\n" +
+        `  ${bad}: "18446744073709551616" (item 2, line 3) is too large: segment IDs go up to ${MAX}\n`,
+    );
+    const typed = await runCli(["url", "--view", "overview", "--segments", "1+12a"]);
+    expect(typed.code).toBe(1);
+    expect(typed.stderr).toContain(
+      '--segments: "12a" (item 2) is not a segment ID: use decimal digits only',
     );
 
-    const wide = file("wide.csv", "id,x,y\n1,2,3\n");
-    const ambiguous = await runCli(["url", "--view", "overview", "--segments-file", wide]);
-    expect(ambiguous.code).toBe(2);
-    expect(ambiguous.stderr).toContain("several columns (id, x, y); choose one with --column");
+    // The same rule as the gallery: the first column, said on stderr; --column picks another.
+    const wide = file("wide.csv", "id,x,y\n1,2,3\n4,5,6\n");
+    const first = await runCli(["url", "--view", "overview", "--segments-file", wide, "--json"]);
+    expect(first.code).toBe(0);
+    expect(segmentsOf(JSON.parse(first.stdout) as State)).toEqual(["1", "4"]);
+    expect(first.stderr).toBe(
+      `note: --segments-file ${wide}: read column 1 (id) of 3; choose another with --column\n`,
+    );
 
     const missing = await runCli([
       "url",
@@ -239,10 +249,25 @@ describe("nglaunch url", () => {
       [["url", "--view", "nope"], 'unknown view "nope"; known views: overview'],
       [["url", "--dataset", "mouse", "--view", "overview"], 'unknown dataset "mouse"'],
       [["url"], "give --view (overview"],
-      [["url", "--view", "overview", "--bogus"], "Unknown option '--bogus'"],
+      [["url", "--view", "overview", "--bogus"], "unknown option --bogus\n"],
+      [
+        ["url", "--view", "overview", "--segment", "1"],
+        "unknown option --segment; did you mean --segments?",
+      ],
+      [["url", "--veiw", "overview"], "unknown option --veiw; did you mean --view?"],
+      [["url", "--view", "overview", "--layout", "bogus"], '--layout: layout must be one of "xy"'],
+      [["url", "--view", "overview", "--unit", "km"], '--unit must be nm, um, m; got "km"'],
+      [
+        ["url", "--view", "overview", "extra"],
+        'url takes no arguments besides options, got "extra"',
+      ],
       [["url", "--view", "overview", "--position", "1,2"], "--position expects three numbers"],
       [["url", "--view", "overview", "--viewer", "ftp://x"], "--viewer must be an http(s) URL"],
-      [["url", "--view", "overview", "--segments-file", join(work, "absent.csv")], "ENOENT"],
+      [
+        ["url", "--view", "overview", "--segments-file", join(work, "absent.csv")],
+        `--segments-file: no such file: ${join(work, "absent.csv")}`,
+      ],
+      [["url", "--view", "overview", "--segments-file", work], `${work} is a directory`],
       [
         ["url", "--view", "overview", "--source-root", "nowhere"],
         "--source-root expects DATASET=URL",

@@ -120,9 +120,18 @@ describe("nglaunch validate", () => {
     expect(notJson.stdout).toContain("is not valid JSON");
     const absent = await runCli(["validate", join(work, "absent.json")]);
     expect(absent.code).toBe(2);
-    expect(absent.stderr).toContain("ENOENT");
+    expect(absent.stderr).toBe(
+      `nglaunch validate: no such file: ${join(work, "absent.json")}\n` +
+        'Run "nglaunch validate --help" for usage.\n',
+    );
+    expect(absent.stderr).not.toContain("ENOENT");
     const none = await runCli(["validate"]);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain("validate needs a state file, a URL or -");
+    const two = await runCli(["validate", "a.json", "b.json"]);
+    expect(two.code).toBe(2);
+    expect(two.stderr).toContain(
+      'validate takes one argument (a state file, a URL or -), got "a.json" "b.json"',
+    );
   });
 });

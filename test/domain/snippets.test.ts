@@ -1,13 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { badgeSvg } from "../../src/domain/badge.js";
-import {
-  escapeHtml,
-  escapeMarkdown,
-  escapeWikitext,
-  iframeHtml,
-  linkSnippets,
-  safeUrl,
-} from "../../src/domain/snippets.js";
+import { iframeHtml, linkSnippets } from "../../src/domain/snippets.js";
+import { decodeEntities } from "../helpers/entities.js";
 
 const link = {
   title: "CA3 pyramidal cells",
@@ -18,16 +12,6 @@ const link = {
 const IMG = "<img src=x onerror=alert(1)>";
 const WIKI = `"]] }} | [x](javascript:alert(1))`;
 const HOSTILE = [IMG, WIKI, `'><script>alert(1)</script>{html}{{!}}~~~~ __NOTOC__ \\ \`x\``];
-
-/** Undoes the character references escapeHtml and escapeWikitext write. */
-function decodeEntities(text: string): string {
-  return text
-    .replace(/&#(\d+);/g, (_, code) => String.fromCodePoint(Number(code)))
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, "&");
-}
 
 /**
  * One tag whose attribute values are all double-quoted and hold no quote or angle bracket: the
@@ -63,44 +47,6 @@ function attribute(tag: string, name: string): string | undefined {
   const value = new RegExp(` ${name}="([^"]*)"`).exec(tag)?.[1];
   return value === undefined ? undefined : decodeEntities(value);
 }
-
-describe("escaping helpers", () => {
-  it("escapeHtml escapes the five HTML-special characters and nothing else", () => {
-    expect(escapeHtml(`<a href="x" title='y'>&amp;</a> ok`)).toBe(
-      "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt; ok",
-    );
-  });
-
-  it("escapeWikitext turns link, template, tag and formatting characters into references", () => {
-    const escaped = escapeWikitext(WIKI);
-    expect(escaped).not.toMatch(/[[\]{}|<>]/);
-    expect(decodeEntities(escaped)).toBe(WIKI);
-    expect(escapeWikitext("~~~~ __TOC__ ''b''")).not.toMatch(/~~|__|''/);
-  });
-
-  it("escapeMarkdown leaves no link syntax or raw HTML in link text", () => {
-    expect(escapeMarkdown("[x](javascript:alert(1))")).toBe("\\[x\\]\\(javascript:alert\\(1\\)\\)");
-    expect(escapeMarkdown(IMG)).toBe("&lt;img src=x onerror=alert\\(1\\)&gt;");
-    expect(escapeMarkdown("a\\b *c* _d_ `e` |f| ~g~ &h")).toBe(
-      "a\\\\b \\*c\\* \\_d\\_ \\`e\\` &#124;f&#124; &#126;g&#126; &amp;h",
-    );
-  });
-
-  it("safeUrl keeps ordinary URLs and percent-encodes characters special to any snippet", () => {
-    expect(safeUrl(link.shortUrl)).toBe(link.shortUrl);
-    expect(safeUrl("http://[::1]:8080/s/x?a=1&b=2#f")).toBe("http://[::1]:8080/s/x?a=1&b=2#f");
-    expect(safeUrl("https://h.test/a|b/(c)[d]{e}'f\"g<h> i\\j")).toBe(
-      "https://h.test/a%7Cb/%28c%29%5Bd%5D%7Be%7D%27f%22g%3Ch%3E%20i/j",
-    );
-  });
-
-  it("safeUrl refuses what is not an absolute http(s) URL", () => {
-    expect(() => safeUrl("javascript:alert(1)")).toThrow(TypeError);
-    expect(() => safeUrl("/s/abc")).toThrow(TypeError);
-    expect(() => safeUrl("data:text/html,<b>")).toThrow(TypeError);
-    expect(() => safeUrl("https://user:pw@h.test/")).toThrow(TypeError);
-  });
-});
 
 describe("linkSnippets for a normal title", () => {
   const snippets = linkSnippets(link, { badgeUrl: "https://ngl.test/badge.svg" });

@@ -206,3 +206,59 @@ describe("bad requests name what to fix", () => {
     expect(error.notFound).toBe(notFound);
   });
 });
+
+describe("names that are JavaScript built-ins are names like any other", () => {
+  const BUILT_INS = ["constructor", "toString", "valueOf", "hasOwnProperty", "__proto__"];
+
+  it.each(BUILT_INS)("view %s is an unknown view", (name) => {
+    const error = buildError({ dataset: "e11-prism", view: name });
+    expect(error.notFound).toBe(true);
+    expect(error.issues).toEqual([
+      { path: "view", message: expect.stringContaining(`unknown view "${name}"`) },
+    ]);
+  });
+
+  it.each(BUILT_INS)("layer %s is an unknown layer preset", (name) => {
+    const error = buildError({ dataset: "e11-prism", layers: [name] });
+    expect(error.notFound).toBe(true);
+    expect(error.issues[0]?.path).toBe("layers[0]");
+  });
+
+  it.each(BUILT_INS)("dataset %s is an unknown dataset", (name) => {
+    expect(buildError({ dataset: name, view: "overview" }).issues[0]?.path).toBe("dataset");
+  });
+
+  it("layer options and layer segments for built-in names are unknown layers", () => {
+    const options = JSON.parse('{"constructor": {"visible": false}, "toString": {}}');
+    expect(
+      buildError({ dataset: "e11-prism", view: "overview", layerOptions: options }).issues.map(
+        (i) => i.path,
+      ),
+    ).toEqual(["layerOptions.constructor", "layerOptions.toString"]);
+    const segments = JSON.parse('{"valueOf": ["1"]}');
+    expect(
+      buildError({ dataset: "e11-prism", view: "overview", layerSegments: segments }).issues[0]
+        ?.path,
+    ).toBe("layerSegments.valueOf");
+  });
+
+  it("segment colours keyed by a built-in name are a bad segment ID", () => {
+    const colours = JSON.parse('{"constructor": "#ff0000"}');
+    expect(
+      buildError({ dataset: "e11-prism", view: "overview", segmentColors: colours }).issues[0]
+        ?.path,
+    ).toBe("segmentColors.constructor");
+  });
+
+  it('a shader control named "__proto__" neither breaks the build nor sets a prototype', () => {
+    const shaderControls = JSON.parse('{"__proto__": {"polluted": true}}');
+    const { state } = build({
+      dataset: "e11-prism",
+      view: "overview",
+      layerOptions: { raw: { shaderControls } },
+    });
+    const controls = layerNamed(state, "raw").shaderControls as Record<string, unknown>;
+    expect(Object.getPrototypeOf(controls)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});

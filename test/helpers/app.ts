@@ -16,12 +16,15 @@ export interface TestApp {
 /** Builds the app on a fresh temporary data directory (unless one is given); `close` removes it. */
 export async function startTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
   const dataDir = overrides.dataDir ?? mkdtempSync(path.join(os.tmpdir(), "nglaunch-test-"));
-  // Rate limiting is off unless a test asks for it: suites post hundreds of links.
+  // Rate limiting is off unless a test asks for it: suites post hundreds of links. So is load
+  // shedding: on a busy machine the test worker's event loop lags past the 1 s default, and
+  // requests would get 503s that say nothing about the code under test.
   const config = makeConfig({
     publicUrl: "http://ngl.test",
     dataDir,
     logLevel: "silent",
     rateLimitMax: 0,
+    maxEventLoopDelayMs: 0,
     ...overrides,
   });
   const app = await buildApp(config, { logger: false });

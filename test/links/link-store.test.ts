@@ -6,7 +6,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import Database from "better-sqlite3";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CachedLinkStore } from "../../src/links/cached-link-store.js";
@@ -15,6 +14,7 @@ import { createLinkStore } from "../../src/links/create-link-store.js";
 import { isLinkId, newLinkId } from "../../src/links/link-id.js";
 import { type LinkStore, type NewLink, StoreUnavailableError } from "../../src/links/link-store.js";
 import { RedisLinkStore, type StoreLogger } from "../../src/links/redis-link-store.js";
+import { openSqlite } from "../../src/links/sqlite.js";
 import { SqliteLinkStore } from "../../src/links/sqlite-link-store.js";
 import {
   REDIS_MISSING_REASON,
@@ -186,7 +186,7 @@ describe("SqliteLinkStore", () => {
       for (const store of open.splice(0)) await store.close();
     },
     async countLinks() {
-      const db = new Database(join(dataDir, "links.sqlite3"), { readonly: true });
+      const db = openSqlite(join(dataDir, "links.sqlite3"), { readonly: true });
       try {
         return (db.prepare("SELECT count(*) AS n FROM links").get() as { n: number }).n;
       } finally {
@@ -206,7 +206,7 @@ describe("SqliteLinkStore", () => {
     const nested = join(dataDir, "nested", "dir");
     const store = new SqliteLinkStore({ dataDir: nested });
     await store.close();
-    const db = new Database(join(nested, "links.sqlite3"), { readonly: true });
+    const db = openSqlite(join(nested, "links.sqlite3"), { readonly: true });
     try {
       expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
       expect(db.pragma("user_version", { simple: true })).toBe(1);
@@ -262,7 +262,7 @@ describe("SqliteLinkStore", () => {
   it("fails a whole group as unavailable while another process holds the write lock", async () => {
     const dir = mkdtempSync(join(tmpdir(), "nglaunch-sqlite-locked-"));
     const store = new SqliteLinkStore({ dataDir: dir, busyTimeoutMs: 50 });
-    const other = new Database(join(dir, "links.sqlite3"));
+    const other = openSqlite(join(dir, "links.sqlite3"));
     try {
       other.exec("BEGIN IMMEDIATE");
       const links = Array.from({ length: 5 }, () => sampleLink());
@@ -287,7 +287,7 @@ describe("SqliteLinkStore", () => {
   it("refuses a database written by a newer schema version", () => {
     const newer = join(dataDir, "newer");
     new SqliteLinkStore({ dataDir: newer }).close();
-    const db = new Database(join(newer, "links.sqlite3"));
+    const db = openSqlite(join(newer, "links.sqlite3"));
     db.pragma("user_version = 99");
     db.close();
     expect(() => new SqliteLinkStore({ dataDir: newer })).toThrow(/schema version 99/);

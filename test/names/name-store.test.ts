@@ -7,11 +7,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import Database from "better-sqlite3";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newLinkId } from "../../src/links/link-id.js";
 import type { StoreLogger } from "../../src/links/redis-link-store.js";
+import { openSqlite } from "../../src/links/sqlite.js";
 import { SqliteLinkStore } from "../../src/links/sqlite-link-store.js";
 import { createNameStore } from "../../src/names/create-name-store.js";
 import { hashEditToken, MAX_VERSIONS, newEditToken } from "../../src/names/name.js";
@@ -271,13 +271,18 @@ describe("SqliteNameStore", () => {
     });
     await names.close();
     await links.close();
-    const db = new Database(join(dir, "links.sqlite3"), { readonly: true });
+    const db = openSqlite(join(dir, "links.sqlite3"), { readonly: true });
     try {
       expect(db.pragma("user_version", { simple: true })).toBe(1);
-      expect(db.prepare("SELECT count(*) AS n FROM names").get()).toEqual({ n: 1 });
-      expect(db.prepare("SELECT * FROM schema_versions").all()).toEqual([
-        { component: "names", version: 1 },
-      ]);
+      expect({ ...(db.prepare("SELECT count(*) AS n FROM names").get() as object) }).toEqual({
+        n: 1,
+      });
+      expect(
+        db
+          .prepare("SELECT * FROM schema_versions")
+          .all()
+          .map((row) => ({ ...(row as object) })),
+      ).toEqual([{ component: "names", version: 1 }]);
     } finally {
       db.close();
     }
@@ -289,7 +294,7 @@ describe("SqliteNameStore", () => {
   it("refuses a database whose names schema is newer than this code", () => {
     const dir = join(dataDir, "newer");
     new SqliteNameStore({ dataDir: dir }).close();
-    const db = new Database(join(dir, "links.sqlite3"));
+    const db = openSqlite(join(dir, "links.sqlite3"));
     db.prepare("UPDATE schema_versions SET version = 7 WHERE component = 'names'").run();
     db.close();
     expect(() => new SqliteNameStore({ dataDir: dir })).toThrow(/names schema version 7/);
@@ -299,7 +304,7 @@ describe("SqliteNameStore", () => {
     const store = backend.open();
     const tokenHash = hashEditToken(newEditToken());
     await store.create("full-history", tokenHash, { linkId: newLinkId(), note: null });
-    const db = new Database(join(dataDir, "links.sqlite3"));
+    const db = openSqlite(join(dataDir, "links.sqlite3"));
     db.prepare("UPDATE names SET version = ? WHERE name = 'full-history'").run(MAX_VERSIONS);
     db.close();
     const move = { tokenHash, ifVersion: "any" as const, linkId: newLinkId(), note: null };

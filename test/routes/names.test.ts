@@ -369,6 +369,31 @@ for (const setup of stores) {
       expect(res.text).not.toContain(link.id);
     });
 
+    it("answers oEmbed for a name with an iframe that follows it, and for a pinned version", async () => {
+      const link = await newLink(t.app.server, "711", "CA3 via oEmbed");
+      const name = freshName();
+      await createName(name, link.id);
+      for (const [url, embed] of [
+        [`http://ngl.test/n/${name}`, `http://ngl.test/embed/n/${name}`],
+        [`http://ngl.test/embed/n/${name}`, `http://ngl.test/embed/n/${name}`],
+        [`http://ngl.test/n/${name}/1`, `http://ngl.test/embed/n/${name}/1`],
+      ]) {
+        const res = await http().get("/oembed").query({ url, format: "json" }).expect(200);
+        expect(res.body).toMatchObject({ type: "rich", title: "CA3 via oEmbed" });
+        expect(res.body.html).toContain(`src="${embed}"`);
+      }
+      await http()
+        .get("/oembed")
+        .query({ url: `http://ngl.test/n/${name}/2` })
+        .expect(404);
+      await http().get("/oembed").query({ url: "http://ngl.test/n/no-such-name-here" }).expect(404);
+      // The page of a name announces its oEmbed endpoint.
+      const page = await http().get(`/n/${name}`).set("accept", "text/html").expect(200);
+      expect(page.text).toContain(
+        `/oembed?format=json&amp;url=${encodeURIComponent(`http://ngl.test/n/${name}`)}`,
+      );
+    });
+
     it("keeps names and their histories across a restart of the service and the store", async () => {
       const [a, b] = [await newLink(t.app.server, "801"), await newLink(t.app.server, "802")];
       const name = freshName();
@@ -407,27 +432,29 @@ async function eventuallyOk(send: () => PromiseLike<request.Response>) {
 }
 
 describe("named links: limits, secrecy and timing", () => {
-  it("rate-limits creating and moving names like link creation (per route and client)", async () => {
-    const t = await startTestApp({ rateLimitMax: 2 });
+  it("counts creating and moving names against the one write limit of link creation", async () => {
+    const t = await startTestApp({ rateLimitMax: 4 });
     try {
-      const link = await newLink(t.app.server, "901");
+      const link = await newLink(t.app.server, "901"); // 1 of 4
       const create = () =>
         request(t.app.server).post("/api/names").send({ name: freshName(), link: link.id });
-      const first = await create();
+      const first = await create(); // 2 of 4
       expect(first.status).toBe(201);
-      expect((await create()).status).toBe(201);
-      const limited = await create();
-      expect(limited.status).toBe(429);
-      expect(limited.body.error).toMatch(/try again/);
-
       const move = () =>
         request(t.app.server)
           .put(`/api/names/${first.body.name}`)
           .set("authorization", `Bearer ${first.body.token}`)
           .send({ link: link.id });
-      expect((await move()).status).toBe(200);
-      expect((await move()).status).toBe(200);
-      expect((await move()).status).toBe(429);
+      expect((await move()).status).toBe(200); // 3 of 4
+      expect((await create()).status).toBe(201); // 4 of 4
+      const limited = await move();
+      expect(limited.status).toBe(429);
+      expect(limited.body.error).toMatch(/try again/);
+      expect((await create()).status).toBe(429);
+      await request(t.app.server)
+        .post("/api/links")
+        .send({ state: stateWith("902") })
+        .expect(429);
       // Reads are not limited.
       for (let i = 0; i < 3; i++)
         await request(t.app.server).get(`/api/names/${first.body.name}`).expect(200);

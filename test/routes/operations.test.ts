@@ -1,11 +1,8 @@
 // Operational behaviour: metrics, request ids, rate limits, compression, CORS, shutdown.
-import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { rmSync } from "node:fs";
 import net from "node:net";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { packageRoot } from "../../src/config.js";
 import { startTestApp, type TestApp } from "../helpers/app.js";
 import { freePort } from "../helpers/ports.js";
 import {
@@ -13,6 +10,7 @@ import {
   redisServerAvailable,
   startRedisServer,
 } from "../helpers/redis-server.js";
+import { makeDataDir, spawnServer } from "../helpers/server-process.js";
 
 describe("metrics, request ids, compression, CORS", () => {
   let t: TestApp;
@@ -80,11 +78,6 @@ describe("rate limits on writes", () => {
           .post("/api/links")
           .send({ state: { layers: [], title: `r${i}` } })
           .expect(201);
-      const limited = await request(t.app.server)
-        .post("/api/share")
-        .send({ layers: [] })
-        .expect(200);
-      expect(limited.status).toBe(200); // /api/share has its own bucket per route
       const res = await request(t.app.server)
         .post("/api/links")
         .send({ state: { layers: [], title: "r4" } });
@@ -148,15 +141,15 @@ describe("load shedding", () => {
 describe("graceful shutdown", () => {
   it("finishes an in-flight request on SIGTERM, then exits", async () => {
     const port = await freePort();
-    const server = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
-      cwd: packageRoot,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        LOG_LEVEL: "warn",
-        DATA_DIR: `/tmp/nglaunch-shutdown-${port}`,
-      },
-      stdio: ["ignore", "ignore", "pipe"],
+    const data = makeDataDir();
+    // A shutdown timeout far above the request's time: exit 0 then means the request finished,
+    // not that the timeout cut it short (which exits 1).
+    const server = spawnServer({
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      LOG_LEVEL: "warn",
+      DATA_DIR: data.dir,
+      SHUTDOWN_TIMEOUT_MS: "60000",
     });
     try {
       await expect
@@ -183,19 +176,17 @@ describe("graceful shutdown", () => {
         socket.on("end", () => resolve(text));
       });
       await new Promise((r) => setTimeout(r, 100));
-      const startedAt = Date.now();
       server.kill("SIGTERM");
       await new Promise((r) => setTimeout(r, 200));
       socket.write(body.slice(10));
       expect(await answer).toMatch(/^HTTP\/1\.1 201/);
       const [code] = await once(server, "exit");
       expect(code).toBe(0);
-      expect(Date.now() - startedAt).toBeLessThan(10_000);
       // New connections are refused once it has stopped.
       await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
     } finally {
       server.kill("SIGKILL");
-      rmSync(`/tmp/nglaunch-shutdown-${port}`, { recursive: true, force: true });
+      data.remove();
     }
   });
 });

@@ -5,7 +5,7 @@ import { StoreUnavailableError } from "../../links/link-store.js";
 import { createNameStore } from "../../names/create-name-store.js";
 import { hashEditToken, nameProblem, newEditToken } from "../../names/name.js";
 import type { NameStore } from "../../names/name-store.js";
-import { type CliIo, configFrom, EXIT, formatTable, parseCommandArgs, UsageError } from "../io.js";
+import { type CliIo, configFrom, EXIT, formatTable, parseCommand, UsageError } from "../io.js";
 
 export const NAMES_HELP = `Usage: nglaunch names <reset-token | show> NAME [options]
 
@@ -45,11 +45,7 @@ Exit status: 0 shown, 1 no such name or the store is unavailable, 2 usage error.
 /** The CLI waits longer for Redis than a request does: it connects from scratch. */
 const CLI_STORE_TIMEOUT_MS = 5000;
 
-function nameArgument(positionals: string[], command: string): string {
-  const [name, ...extra] = positionals;
-  if (name === undefined) throw new UsageError(`${command} needs a NAME`);
-  if (extra.length > 0)
-    throw new UsageError(`${command} takes one NAME, got ${positionals.length}`);
+function checkedName(name: string): string {
   const problem = nameProblem(name);
   if (problem !== null) throw new UsageError(`"${name}" is not a name: ${problem}`);
   return name;
@@ -77,15 +73,15 @@ async function withStore(io: CliIo, use: (store: NameStore) => Promise<number>):
 }
 
 async function resetTokenCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {
-    json: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
+  const args = parseCommand(argv, io, {
+    name: "names reset-token",
+    help: RESET_TOKEN_HELP,
+    options: { json: { type: "boolean" } },
+    input: "a NAME",
   });
-  if (values.help) {
-    io.stdout.write(RESET_TOKEN_HELP);
-    return EXIT.ok;
-  }
-  const name = nameArgument(positionals, "reset-token");
+  if (args === null) return EXIT.ok;
+  const { values } = args;
+  const name = checkedName(args.input);
   return withStore(io, async (store) => {
     const token = newEditToken();
     if (!(await store.setTokenHash(name, hashEditToken(token)))) {
@@ -104,15 +100,15 @@ async function resetTokenCommand(argv: string[], io: CliIo): Promise<number> {
 }
 
 async function showCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {
-    json: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
+  const args = parseCommand(argv, io, {
+    name: "names show",
+    help: SHOW_HELP,
+    options: { json: { type: "boolean" } },
+    input: "a NAME",
   });
-  if (values.help) {
-    io.stdout.write(SHOW_HELP);
-    return EXIT.ok;
-  }
-  const name = nameArgument(positionals, "show");
+  if (args === null) return EXIT.ok;
+  const { values } = args;
+  const name = checkedName(args.input);
   return withStore(io, async (store) => {
     const history = await store.history(name);
     if (history === null) {

@@ -18,7 +18,7 @@ import {
   configFrom,
   EXIT,
   formatTable,
-  parseCommandArgs,
+  parseCommand,
   UsageError,
 } from "../io.js";
 
@@ -119,17 +119,13 @@ function formatDataset(dataset: Dataset, publicUrl: string): string {
 }
 
 async function listCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {
-    dataset: { type: "string" },
-    json: { type: "boolean" },
-    ...catalogueOptions,
-    help: { type: "boolean", short: "h" },
+  const args = parseCommand(argv, io, {
+    name: "presets list",
+    help: LIST_HELP,
+    options: { dataset: { type: "string" }, json: { type: "boolean" }, ...catalogueOptions },
   });
-  if (values.help) {
-    io.stdout.write(LIST_HELP);
-    return EXIT.ok;
-  }
-  if (positionals.length > 0) throw new UsageError(`unexpected "${positionals.join(" ")}"`);
+  if (args === null) return EXIT.ok;
+  const { values } = args;
   const datasets = selectDatasets(catalogueFrom(io, values), values.dataset);
   const { publicUrl } = configFrom(io);
   if (values.json) {
@@ -174,20 +170,20 @@ function formatVerifyTable(rows: readonly VerifyRow[]): string {
 }
 
 async function verifyCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {
-    dataset: { type: "string" },
-    layer: { type: "string", multiple: true },
-    timeout: { type: "string" },
-    concurrency: { type: "string" },
-    json: { type: "boolean" },
-    ...catalogueOptions,
-    help: { type: "boolean", short: "h" },
+  const args = parseCommand(argv, io, {
+    name: "presets verify",
+    help: VERIFY_HELP,
+    options: {
+      dataset: { type: "string" },
+      layer: { type: "string", multiple: true },
+      timeout: { type: "string" },
+      concurrency: { type: "string" },
+      json: { type: "boolean" },
+      ...catalogueOptions,
+    },
   });
-  if (values.help) {
-    io.stdout.write(VERIFY_HELP);
-    return EXIT.ok;
-  }
-  if (positionals.length > 0) throw new UsageError(`unexpected "${positionals.join(" ")}"`);
+  if (args === null) return EXIT.ok;
+  const { values } = args;
   const timeoutMs =
     positiveNumber("--timeout", values.timeout, VERIFY_DEFAULTS.timeoutMs / 1000) * 1000;
   const concurrency = Math.ceil(

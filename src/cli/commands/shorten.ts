@@ -6,8 +6,7 @@ import {
   EXIT,
   formatIssues,
   httpBaseArgument,
-  parseCommandArgs,
-  UsageError,
+  parseCommand,
 } from "../io.js";
 import { formatValidation, readAndValidate } from "./validate.js";
 
@@ -43,19 +42,18 @@ interface ErrorAnswer {
 }
 
 export async function shortenCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {
-    server: { type: "string" },
-    title: { type: "string" },
-    json: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
+  const args = parseCommand(argv, io, {
+    name: "shorten",
+    help: SHORTEN_HELP,
+    options: {
+      server: { type: "string" },
+      title: { type: "string" },
+      json: { type: "boolean" },
+    },
+    input: "a state file, a URL or -",
   });
-  if (values.help) {
-    io.stdout.write(SHORTEN_HELP);
-    return EXIT.ok;
-  }
-  const [input, ...extra] = positionals;
-  if (input === undefined) throw new UsageError("shorten needs a state file, a URL or -");
-  if (extra.length > 0) throw new UsageError(`shorten takes one input, got ${positionals.length}`);
+  if (args === null) return EXIT.ok;
+  const { values, input } = args;
   const server =
     values.server === undefined
       ? configFrom(io).publicUrl

@@ -1,11 +1,15 @@
 // `nglaunch url`: builds a Neuroglancer state from the presets, exactly as the service's
 // /v/<dataset>/<view> links do, and prints the viewer URL (or, with --json, the state).
 
-import { readFile } from "node:fs/promises";
 import { stateUrl } from "../../domain/neuroglancer-url.js";
 import { parsePosition } from "../../domain/position.js";
-import { readIdList, splitIds } from "../../domain/segment-list.js";
-import { BuildError, type BuildRequest, buildStateFromInput } from "../../domain/state-builder.js";
+import { describeColumn, parseSegmentIds } from "../../domain/segment-list.js";
+import {
+  BuildError,
+  type BuildRequest,
+  buildRequestSchema,
+  buildStateFromInput,
+} from "../../domain/state-builder.js";
 import type { StateIssue } from "../../domain/state-schema/index.js";
 import {
   CATALOGUE_HELP,
@@ -16,8 +20,9 @@ import {
   EXIT,
   formatIssues,
   httpBaseArgument,
-  parseCommandArgs,
+  parseCommand,
   readStdin,
+  readTextFile,
   UsageError,
 } from "../io.js";
 
@@ -31,9 +36,10 @@ Options:
   --layers A,B               Layer presets instead of a view
   --segments IDS             Segment IDs for the view's segmentation layer, separated by
                              commas, spaces, '+' or ';'; repeatable
-  --segments-file FILE       Read more IDs from FILE ("-" for stdin): every ID in it, or
-                             with --column one column of a CSV/TSV; a first line that
-                             does not start with a digit is a header and is skipped
+  --segments-file FILE       Read more IDs from FILE ("-" for stdin), by the same rules:
+                             a first line starting with a letter is a header and is
+                             skipped; when it names several columns (tab, comma or ';'
+                             separated), one column is read: --column, else the first
   --column NAME|N            The ID column of --segments-file (header name, or 1-based)
   --position X,Y,Z           View centre, in --unit
   --unit nm|um|m             Unit of --position and --zoom (default nm)
@@ -48,22 +54,14 @@ ${CATALOGUE_HELP}
 Segment IDs stay decimal strings end to end: IDs up to 18446744073709551615 are exact.
 
 Exit status: 0 printed, 1 the state cannot be built (e.g. a bad segment ID),
-2 usage error (unknown flag, dataset, view or layer; unreadable file).
+2 usage error (unknown flag, dataset, view or layer; bad --unit or --layout;
+unreadable file).
 `;
 
-/** Where each segment ID came from, so an error names the flag or file line, not an index. */
+/** The IDs of --segments and --segments-file, and their bad IDs, named by flag or file. */
 interface Segments {
   ids: string[];
-  origins: string[];
-}
-
-async function readText(file: string, io: CliIo): Promise<string> {
-  try {
-    return file === "-" ? await readStdin(io) : await readFile(file, "utf8");
-  } catch (error) {
-    const err = error as NodeJS.ErrnoException;
-    throw new UsageError(`cannot read --segments-file ${file}: ${err.code ?? err.message}`);
-  }
+  issues: StateIssue[];
 }
 
 async function collectSegments(
@@ -72,23 +70,26 @@ async function collectSegments(
   column: string | undefined,
   io: CliIo,
 ): Promise<Segments> {
-  const segments: Segments = { ids: [], origins: [] };
-  for (const list of lists) {
-    for (const id of splitIds(list) ?? []) {
-      segments.ids.push(id);
-      segments.origins.push("--segments");
-    }
-  }
+  const segments: Segments = { ids: [], issues: [] };
+  const add = (origin: string, list: ReturnType<typeof parseSegmentIds>) => {
+    segments.ids.push(...list.ids);
+    for (const error of list.errors) segments.issues.push({ path: origin, message: error.message });
+  };
+  for (const text of lists) add("--segments", parseSegmentIds(text));
   if (file === undefined) {
     if (column !== undefined) throw new UsageError("--column needs --segments-file");
     return segments;
   }
-  const listed = readIdList(await readText(file, io), column);
-  if (!listed.ok) throw new UsageError(`--segments-file ${file}: ${listed.message}`);
-  for (const { id, line } of listed.ids) {
-    segments.ids.push(id);
-    segments.origins.push(`${file === "-" ? "stdin" : file} line ${line}`);
-  }
+  const text = file === "-" ? await readStdin(io) : await readTextFile(file, "--segments-file");
+  const list = parseSegmentIds(text, { column });
+  // A column that is not there is a usage error; bad IDs in it fail the build (exit 1).
+  const unplaced = list.errors.find((error) => error.token === undefined);
+  if (unplaced) throw new UsageError(`--segments-file ${file}: ${unplaced.message}`);
+  if (list.column && column === undefined)
+    io.stderr.write(
+      `note: --segments-file ${file}: read ${describeColumn(list.column)}; choose another with --column\n`,
+    );
+  add(file === "-" ? "stdin" : file, list);
   return segments;
 }
 
@@ -96,6 +97,15 @@ function parsePositionArgument(text: string): number[] {
   const position = parsePosition(text);
   if (!position) throw new UsageError(`--position expects three numbers X,Y,Z, got "${text}"`);
   return position;
+}
+
+const UNITS: readonly string[] = buildRequestSchema.shape.positionUnit.unwrap().options;
+
+function unitArgument(text: string | undefined): BuildRequest["positionUnit"] {
+  if (text === undefined) return undefined;
+  if (!UNITS.includes(text))
+    throw new UsageError(`--unit must be ${UNITS.join(", ")}; got "${text}"`);
+  return text as BuildRequest["positionUnit"];
 }
 
 function parseNumberArgument(flag: string, text: string): number {
@@ -115,47 +125,42 @@ const FLAG_OF: Readonly<Record<string, string>> = {
   positionUnit: "--unit",
   zoom: "--zoom",
   layout: "--layout",
+  "state.layout": "--layout",
   title: "--title",
 };
 
-/** Rewrites builder paths (segments[12], positionUnit) into what the user typed. */
-function describeIssues(issues: readonly StateIssue[], segments: Segments): StateIssue[] {
+/** Rewrites builder paths (positionUnit, layers[1]) into the flags the user typed. */
+function describeIssues(issues: readonly StateIssue[]): StateIssue[] {
   return issues.map((issue) => {
-    const segment = /^segments\[(\d+)\]$/.exec(issue.path);
-    if (segment) {
-      const origin = segments.origins[Number(segment[1])];
-      if (origin !== undefined) return { ...issue, path: origin };
-    }
-    const head = /^[A-Za-z]+/.exec(issue.path)?.[0] ?? "";
+    const head = /^(state\.)?[A-Za-z]+/.exec(issue.path)?.[0] ?? "";
     const flag = FLAG_OF[head];
     return flag ? { ...issue, path: flag + issue.path.slice(head.length) } : issue;
   });
 }
 
 export async function urlCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {
-    dataset: { type: "string" },
-    view: { type: "string" },
-    layers: { type: "string" },
-    segments: { type: "string", multiple: true },
-    "segments-file": { type: "string" },
-    column: { type: "string" },
-    position: { type: "string" },
-    unit: { type: "string" },
-    zoom: { type: "string" },
-    layout: { type: "string" },
-    title: { type: "string" },
-    viewer: { type: "string" },
-    json: { type: "boolean" },
-    ...catalogueOptions,
-    help: { type: "boolean", short: "h" },
+  const args = parseCommand(argv, io, {
+    name: "url",
+    help: URL_HELP,
+    options: {
+      dataset: { type: "string" },
+      view: { type: "string" },
+      layers: { type: "string" },
+      segments: { type: "string", multiple: true },
+      "segments-file": { type: "string" },
+      column: { type: "string" },
+      position: { type: "string" },
+      unit: { type: "string" },
+      zoom: { type: "string" },
+      layout: { type: "string" },
+      title: { type: "string" },
+      viewer: { type: "string" },
+      json: { type: "boolean" },
+      ...catalogueOptions,
+    },
   });
-  if (values.help) {
-    io.stdout.write(URL_HELP);
-    return EXIT.ok;
-  }
-  if (positionals.length > 0)
-    throw new UsageError(`url takes no positional arguments, got "${positionals.join(" ")}"`);
+  if (args === null) return EXIT.ok;
+  const { values } = args;
   const catalogue = catalogueFrom(io, values);
   const datasetIds = [...catalogue.datasets.keys()];
   const datasetId = values.dataset ?? (datasetIds.length === 1 ? datasetIds[0] : undefined);
@@ -178,22 +183,27 @@ export async function urlCommand(argv: string[], io: CliIo): Promise<number> {
   const request: BuildRequest = {
     dataset: datasetId,
     view: values.view,
-    layers: splitIds(values.layers),
+    layers: values.layers?.split(/[\s,;+]+/).filter(Boolean),
     segments: segments.ids.length > 0 ? segments.ids : undefined,
     position: values.position === undefined ? undefined : parsePositionArgument(values.position),
-    positionUnit: values.unit as BuildRequest["positionUnit"],
+    positionUnit: unitArgument(values.unit),
     zoom: values.zoom === undefined ? undefined : parseNumberArgument("--zoom", values.zoom),
     layout: values.layout,
     title: values.title,
   };
 
+  if (segments.issues.length > 0) {
+    io.stderr.write(`error: cannot build the state:\n${formatIssues("", segments.issues)}`);
+    return EXIT.failed;
+  }
   let built: ReturnType<typeof buildStateFromInput>;
   try {
     built = buildStateFromInput(catalogue, request);
   } catch (error) {
     if (!(error instanceof BuildError)) throw error;
-    const issues = describeIssues(error.issues, segments);
-    if (error.notFound)
+    const issues = describeIssues(error.issues);
+    // Unknown names and a bad --layout are usage errors (exit 2), like a bad --unit.
+    if (error.notFound || issues.some((issue) => issue.path === "--layout"))
       throw new UsageError(issues.map((i) => `${i.path}: ${i.message}`).join("\n"));
     io.stderr.write(`error: cannot build the state:\n${formatIssues("", issues)}`);
     return EXIT.failed;

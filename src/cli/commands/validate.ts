@@ -1,7 +1,7 @@
 // `nglaunch validate`: checks a state file or URL with the service's own validator and prints
 // every error and warning with its JSON path; exit 1 when the state is invalid.
 import { type ValidationResult, validateState } from "../../domain/state-schema/index.js";
-import { type CliIo, EXIT, formatIssues, parseCommandArgs, UsageError } from "../io.js";
+import { type CliIo, EXIT, formatIssues, parseCommand } from "../io.js";
 import { InvalidInputError, readStateArgument } from "../state-input.js";
 
 export const VALIDATE_HELP = `Usage: nglaunch validate <state.json | URL | -> [--json]
@@ -47,17 +47,14 @@ export function formatValidation(label: string, result: ValidationResult): strin
 }
 
 export async function validateCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, {
-    json: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
+  const args = parseCommand(argv, io, {
+    name: "validate",
+    help: VALIDATE_HELP,
+    options: { json: { type: "boolean" } },
+    input: "a state file, a URL or -",
   });
-  if (values.help) {
-    io.stdout.write(VALIDATE_HELP);
-    return EXIT.ok;
-  }
-  const [input, ...extra] = positionals;
-  if (input === undefined) throw new UsageError("validate needs a state file, a URL or -");
-  if (extra.length > 0) throw new UsageError(`validate takes one input, got ${positionals.length}`);
+  if (args === null) return EXIT.ok;
+  const { values, input } = args;
   const { result } = await readAndValidate(input, io);
   io.stdout.write(
     values.json

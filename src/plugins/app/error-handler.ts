@@ -5,6 +5,8 @@ import fp from "fastify-plugin";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { BuildError } from "../../domain/state-builder.js";
 import { StoreUnavailableError } from "../../links/link-store.js";
+import { OVERLOAD_RETRY_AFTER_SECONDS, OVERLOADED } from "../external/under-pressure.js";
+import { InvalidStateError } from "./links.js";
 
 /** "/segments/3/x" -> "segments[3].x" (the path style used everywhere in answers). */
 export function pointerToPath(pointer: string, prefix = ""): string {
@@ -36,13 +38,26 @@ export default fp(
           issues: error.issues,
         });
       }
+      if (error instanceof InvalidStateError)
+        return reply.code(400).send({ error: "invalid state", issues: error.issues });
+      // The one store-down answer: a retry hint, and the long URL when the caller had one.
       if (error instanceof StoreUnavailableError) {
+        const { longUrl } = error;
         request.log.warn({ err: error }, "link store unavailable");
         return reply
           .code(503)
           .header("retry-after", String(RETRY_AFTER_SECONDS))
-          .send({ error: "the link store is unavailable; try again shortly" });
+          .send(
+            longUrl === undefined
+              ? { error: "the link store is unavailable; try again shortly" }
+              : { error: "the link store is unavailable; longUrl still opens this view", longUrl },
+          );
       }
+      // Load shedding: say so (the plugin has set Retry-After), not "internal error".
+      if (error.code === OVERLOADED)
+        return reply.code(503).send({
+          error: `the service is overloaded; try again in ${OVERLOAD_RETRY_AFTER_SECONDS} seconds`,
+        });
       const status = error.statusCode ?? 500;
       if (status >= 500) {
         request.log.error({ err: error }, "request failed");
@@ -54,6 +69,12 @@ export default fp(
         return reply
           .code(413)
           .send({ error: `${error.message}; send a smaller body or use a short link` });
+      }
+      // @fastify/compress refuses request bodies in encodings it cannot decompress.
+      if (error.code === "FST_CP_ERR_INVALID_CONTENT_ENCODING") {
+        return reply.code(415).send({
+          error: `unsupported content encoding ${JSON.stringify(request.headers["content-encoding"] ?? "")}; send the body uncompressed, or compressed with gzip, deflate or br`,
+        });
       }
       if (status === 415) {
         return reply.code(415).send({

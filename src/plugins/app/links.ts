@@ -1,35 +1,256 @@
-// Opens the configured link store (Redis or embedded SQLite, behind the read cache) and
-// exposes it as `app.links`; closes it with the app.
+// The links service, `app.links`: turns what people post (a state, a Neuroglancer URL, preset
+// fields, or the Share button's state) into stored short links — validation, content digest,
+// store — and renders what a stored link is shown as (metadata, snippets, viewer pages).
+// Routes stay thin adapters over it; other features (previews, names) build on it.
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
-import type { CachedLinkStore } from "../../links/cached-link-store.js";
-import { createLinkStore } from "../../links/create-link-store.js";
+import { LRUCache } from "lru-cache";
+import { stateJsonUrl } from "../../domain/neuroglancer-url.js";
+import type { Dataset } from "../../domain/presets.js";
+import { linkSnippets, type Snippet } from "../../domain/snippets.js";
+import { buildStateFromInput } from "../../domain/state-builder.js";
+import { type StateIssue, validateState } from "../../domain/state-schema/index.js";
+import { linkUrls, oembedUrlFor } from "../../http/service-urls.js";
+import { stateFromUrl } from "../../http/state-from-url.js";
+import { EMBED_HEAD, embedChrome } from "../../http/viewer-page.js";
+import { contentDigest } from "../../links/canonical-json.js";
+import { isLinkId, newLinkId } from "../../links/link-id.js";
+import { type NewLink, type StoredLink, StoreUnavailableError } from "../../links/link-store.js";
+
+/** What POST /api/links takes: exactly one of a state, a Neuroglancer URL or preset fields. */
+export interface LinkInput {
+  state?: Record<string, unknown> | undefined;
+  url?: string | undefined;
+  dataset?: string | undefined;
+  title?: string | undefined;
+  [presetField: string]: unknown;
+}
+
+/** Every URL a link is reachable at (see http/service-urls.ts). */
+export type LinkUrls = ReturnType<typeof linkUrls>;
+
+/** The answer to a create: the link, its URLs, a long URL that needs no store, and warnings. */
+export interface CreatedLink extends LinkUrls {
+  id: string;
+  created: boolean;
+  title: string | null;
+  /** The whole state in the URL: works without this service. */
+  longUrl: string;
+  warnings: StateIssue[];
+}
+
+export interface LinkMeta {
+  id: string;
+  title: string | null;
+  dataset: string | null;
+  view: string | null;
+  createdAt: string;
+  sizeBytes: number;
+  shortUrl: string;
+  jsonUrl: string;
+  embedUrl: string;
+}
+
+/** Where a created link came from, for the links-created metric. */
+export type LinkSource = "links" | "share";
+
+/** The posted state (or URL) is not a valid Neuroglancer state; answered 400 with the issues. */
+export class InvalidStateError extends Error {
+  override readonly name = "InvalidStateError";
+  constructor(readonly issues: StateIssue[]) {
+    super("invalid state");
+  }
+}
+
+export interface LinksService {
+  /** The link with this id; null for unknown ids and for strings that are not link ids. */
+  get(id: string): Promise<StoredLink | null>;
+  /**
+   * Validates and stores a link (idempotent: the same content gives the same link). Throws
+   * InvalidStateError or BuildError for bad input, StoreUnavailableError (with `longUrl`) when
+   * the store is down.
+   */
+  create(input: LinkInput): Promise<CreatedLink>;
+  /** Neuroglancer's Share protocol: stores a state as it is and returns its JSON URL. */
+  share(state: Record<string, unknown>): Promise<string>;
+  urls(id: string): LinkUrls;
+  meta(link: StoredLink): LinkMeta;
+  snippets(link: StoredLink): Snippet[];
+  /** The viewer page (or the compact embed page) of a link, rendered once and cached. */
+  page(link: StoredLink, embed: boolean): string;
+  /** The preset dataset a link came from, or whose data its state uses (for attribution). */
+  datasetOf(link: StoredLink): Dataset | undefined;
+}
 
 declare module "fastify" {
   interface FastifyInstance {
-    links: CachedLinkStore;
+    links: LinksService;
   }
+}
+
+interface Candidate {
+  state: Record<string, unknown>;
+  title: string | null;
+  dataset: string | null;
+  view: string | null;
+  warnings: StateIssue[];
+}
+
+/** Pages rendered and kept per app: a link never changes, so neither does its page. */
+const PAGE_CACHE_ENTRIES = 1000;
+
+export function createLinksService(app: FastifyInstance): LinksService {
+  const { publicUrl } = app.config;
+  const store = app.linkStore;
+
+  /** Validates what a user posted and turns it into a state plus link metadata. */
+  async function candidateFrom(input: LinkInput): Promise<Candidate> {
+    if (input.dataset !== undefined) {
+      const built = buildStateFromInput(app.presets, input);
+      return {
+        state: built.state,
+        title: input.title ?? null,
+        dataset: built.dataset.id,
+        view: built.view,
+        warnings: built.warnings,
+      };
+    }
+    let state: unknown = input.state;
+    let prefix = "state";
+    if (input.url !== undefined) {
+      const parsed = await stateFromUrl(app, input.url);
+      if (!parsed.ok) throw new InvalidStateError([{ path: "url", message: parsed.message }]);
+      state = parsed.state;
+      prefix = "url#!";
+    }
+    const result = validateState(state);
+    const at = (i: StateIssue) => ({ ...i, path: i.path ? `${prefix}.${i.path}` : prefix });
+    if (!result.valid) throw new InvalidStateError(result.errors.map(at));
+    return {
+      state: state as Record<string, unknown>,
+      title: input.title ?? null,
+      dataset: null,
+      view: null,
+      warnings: result.warnings.map(at),
+    };
+  }
+
+  /** The record to store for a candidate: canonical JSON and content digest. */
+  function newLinkOf(candidate: Candidate): NewLink {
+    const { stateJson, digest } = contentDigest(candidate.state, candidate);
+    const { title, dataset, view } = candidate;
+    return { stateJson, digest, title, dataset, view };
+  }
+
+  async function storeRecord(record: NewLink, source: LinkSource, longUrl?: string) {
+    try {
+      const result = await store.create(record, newLinkId);
+      if (result.created) app.metrics.linksCreated.inc({ source });
+      return result;
+    } catch (error) {
+      if (error instanceof StoreUnavailableError && longUrl !== undefined) error.longUrl = longUrl;
+      throw error;
+    }
+  }
+
+  /** The preset dataset a link came from, or whose data its state uses (for attribution). */
+  function datasetOf(link: StoredLink): Dataset | undefined {
+    if (link.dataset) return app.presets.datasets.get(link.dataset);
+    for (const dataset of app.presets.datasets.values())
+      if (link.stateJson.includes(dataset.dataRoot.replace(/\/+$/, ""))) return dataset;
+    return undefined;
+  }
+
+  function renderPage(link: StoredLink, embed: boolean): string {
+    const urls = linkUrls(publicUrl, link.id);
+    const dataset = datasetOf(link);
+    const page = {
+      meta: {
+        title:
+          link.title ?? (dataset ? `${dataset.title}: a Neuroglancer view` : "A Neuroglancer view"),
+        description: dataset
+          ? `${dataset.description} ${dataset.license.attribution}`
+          : "A Neuroglancer view shared with nglaunch.",
+        url: urls.shortUrl,
+        oembedUrl: oembedUrlFor(publicUrl, urls.shortUrl),
+        dataset: dataset?.title,
+      },
+      state: urls.jsonUrl,
+    };
+    if (!embed) return app.renderViewerPage(page);
+    return app.renderViewerPage({
+      ...page,
+      head: EMBED_HEAD,
+      body: embedChrome(urls.shortUrl, dataset?.license.attribution ?? null),
+    });
+  }
+
+  const pages = new LRUCache<string, string>({ max: PAGE_CACHE_ENTRIES });
+
+  return {
+    async get(id) {
+      return isLinkId(id) ? store.get(id) : null;
+    },
+
+    async create(input) {
+      const candidate = await candidateFrom(input);
+      const record = newLinkOf(candidate);
+      // From the canonical JSON already made for the digest: no second serialisation.
+      const longUrl = stateJsonUrl(publicUrl, record.stateJson);
+      const { link, created } = await storeRecord(record, "links", longUrl);
+      return {
+        id: link.id,
+        created,
+        title: link.title,
+        ...linkUrls(publicUrl, link.id),
+        longUrl,
+        warnings: candidate.warnings,
+      };
+    },
+
+    async share(state) {
+      const result = validateState(state);
+      if (!result.valid) throw new InvalidStateError(result.errors);
+      const title = typeof state.title === "string" ? state.title : null;
+      const record = newLinkOf({ state, title, dataset: null, view: null, warnings: [] });
+      const { link } = await storeRecord(record, "share");
+      return linkUrls(publicUrl, link.id).jsonUrl;
+    },
+
+    urls: (id) => linkUrls(publicUrl, id),
+
+    datasetOf,
+
+    meta(link) {
+      const { shortUrl, jsonUrl, embedUrl } = linkUrls(publicUrl, link.id);
+      const { id, title, dataset, view, createdAt, sizeBytes } = link;
+      return { id, title, dataset, view, createdAt, sizeBytes, shortUrl, jsonUrl, embedUrl };
+    },
+
+    snippets(link) {
+      const urls = linkUrls(publicUrl, link.id);
+      return linkSnippets({ title: link.title, ...urls }, { badgeUrl: `${publicUrl}/badge.svg` })
+        .list;
+    },
+
+    page(link, embed) {
+      const key = `${embed ? "embed" : "page"}:${link.id}`;
+      let html = pages.get(key);
+      if (html === undefined) {
+        html = renderPage(link, embed);
+        pages.set(key, html);
+      }
+      return html;
+    },
+  };
 }
 
 export default fp(
   async function links(app: FastifyInstance) {
-    const { config } = app;
-    const store = createLinkStore({
-      redisUrl: config.redisUrl,
-      redisClusterNodes: config.redisClusterNodes,
-      dataDir: config.dataDir,
-      timeoutMs: config.storeTimeoutMs,
-      cacheEntries: config.linkCacheEntries,
-      cacheBytes: config.linkCacheBytes,
-      logger: app.log,
-      onCacheResult: (hit) => app.metrics.cacheRequests.inc({ result: hit ? "hit" : "miss" }),
-      onStoreOperation: (operation, ok, seconds) =>
-        app.metrics.storeOperations.observe({ operation, outcome: ok ? "ok" : "error" }, seconds),
-    });
-    app.decorate("links", store);
-    app.addHook("onClose", async () => {
-      await store.close();
-    });
+    app.decorate("links", createLinksService(app));
   },
-  { name: "links", dependencies: ["config", "metrics"] },
+  {
+    name: "links",
+    dependencies: ["config", "metrics", "presets", "link-store", "viewer-page"],
+  },
 );

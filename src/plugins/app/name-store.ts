@@ -17,6 +17,7 @@ export default fp(
     const store = createNameStore({
       redisUrl: config.redisUrl,
       redisClusterNodes: config.redisClusterNodes,
+      redisClient: app.redis ?? undefined,
       dataDir: config.dataDir,
       timeoutMs: config.storeTimeoutMs,
       logger: app.log,
@@ -27,6 +28,6 @@ export default fp(
       await store.close();
     });
   },
-  // After the links: on SQLite the link store creates the file and its schema first.
-  { name: "name-store", dependencies: ["config", "links"] },
+  // After the link store: on SQLite it creates the file and its schema first.
+  { name: "name-store", dependencies: ["config", "redis", "link-store"] },
 );

@@ -4,7 +4,6 @@
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import { LRUCache } from "lru-cache";
-import type { Dataset } from "../../domain/presets.js";
 import { linkSnippets, type Snippet } from "../../domain/snippets.js";
 import {
   linkUrls,
@@ -75,17 +74,9 @@ export function createNamesService(app: FastifyInstance): NamesService {
   const store = app.nameStore;
   const urls = (name: string, version?: number) => nameUrls(publicUrl, name, version);
 
-  /** The preset dataset a link came from, or whose data its state uses (for attribution). */
-  function datasetOf(link: StoredLink): Dataset | undefined {
-    if (link.dataset) return app.presets.datasets.get(link.dataset);
-    for (const dataset of app.presets.datasets.values())
-      if (link.stateJson.includes(dataset.dataRoot.replace(/\/+$/, ""))) return dataset;
-    return undefined;
-  }
-
   function renderPage({ name, version, link, pinned }: NamedLink, embed: boolean): string {
     const { url } = urls(name, pinned ? version.version : undefined);
-    const dataset = datasetOf(link);
+    const dataset = app.links.datasetOf(link);
     const title = link.title ?? name;
     const about = `${name}, version ${version.version}${version.note ? `: ${version.note}` : ""}.`;
     const page = {

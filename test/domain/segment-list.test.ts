@@ -1,17 +1,31 @@
 import { describe, expect, it } from "vitest";
+// The one segment-ID list grammar (src/domain/segment-list.ts) of the API, CLI and gallery.
+// test/gallery/segment-list-agreement.test.ts runs a table of inputs through the server and the
+// browser bundle and checks they agree.
 import {
   nameToken,
   parseSegmentIds,
   readSegmentTokens,
   segmentIdProblem,
-  UINT64_MAX,
-} from "../../src/browser/segment-ids.js";
+  UINT64_MAX_DECIMAL as UINT64_MAX,
+} from "../../src/domain/segment-list.js";
 
 const texts = (input: string) => readSegmentTokens(input).tokens.map((t) => t.text);
 
 describe("reading the segment IDs field", () => {
-  it("accepts commas, spaces, new lines and semicolons, in any mix", () => {
-    expect(texts("1,2 3\n4;5\t6\r\n7,\n, ;8  ")).toEqual(["1", "2", "3", "4", "5", "6", "7", "8"]);
+  it("accepts commas, spaces, new lines, semicolons and '+', in any mix", () => {
+    expect(texts("1,2 3\n4;5\t6\r\n7,\n, ;8  +9+10")).toEqual([
+      "1",
+      "2",
+      "3",
+      "4",
+      "5",
+      "6",
+      "7",
+      "8",
+      "9",
+      "10",
+    ]);
     expect(texts("")).toEqual([]);
     expect(texts(" \n , ; ")).toEqual([]);
   });
@@ -25,10 +39,10 @@ describe("reading the segment IDs field", () => {
     const read = readSegmentTokens("segment_id\n101\n102\n\n103\n");
     expect(read.tokens.map((t) => t.text)).toEqual(["101", "102", "103"]);
     expect(read.header).toBe("segment_id");
-    expect(read.firstColumnOnly).toBe(false);
+    expect(read.column).toBeNull();
   });
 
-  it("reads only the first column of a CSV, TSV or semicolon table with a header", () => {
+  it("reads only the first column of a CSV, TSV or semicolon table with a header, and says so", () => {
     for (const [csv, sep] of [
       ["segment_id,size,type\n101,5.5,pyramidal\n102,7,basket", ","],
       ["segment_id\tsize\n101\t5.5\n102\t7", "\t"],
@@ -39,13 +53,32 @@ describe("reading the segment IDs field", () => {
         read.tokens.map((t) => t.text),
         JSON.stringify(sep),
       ).toEqual(["101", "102"]);
-      expect(read.firstColumnOnly).toBe(true);
+      expect(read.column).toMatchObject({ number: 1, name: read.header?.split(sep)[0] });
       expect(read.tokens.map((t) => t.line)).toEqual([2, 3]);
     }
   });
 
   it("reads quoted CSV cells, even with the delimiter inside", () => {
     expect(texts('"id","name"\n"101","a, b"\n"1,2",x')).toEqual(["101", "1,2"]);
+  });
+
+  it("reads another column when asked, by header name (any case) or 1-based number", () => {
+    const csv = 'cell_type,segment_id,volume\npyramidal,101,12.5\n"basket, large",102,3\n';
+    for (const column of ["segment_id", "SEGMENT_ID", "2"]) {
+      const read = readSegmentTokens(csv, { column });
+      expect(read.tokens.map((t) => t.text)).toEqual(["101", "102"]);
+      expect(read.column).toEqual({ number: 2, name: "segment_id", of: 3 });
+    }
+    expect(readSegmentTokens("1\t2\n3\t4", { column: "2" }).tokens.map((t) => t.text)).toEqual([
+      "2",
+      "4",
+    ]);
+    expect(readSegmentTokens(csv, { column: "cell" }).problem).toBe(
+      'no column "cell" in the header (cell_type, segment_id, volume)',
+    );
+    expect(readSegmentTokens(csv, { column: "0" }).problem).toBe("column numbers start at 1");
+    expect(readSegmentTokens(csv, { column: "4" }).problem).toMatch(/has 3 columns/);
+    expect(readSegmentTokens("1,2\n3,4", { column: "id" }).problem).toMatch(/not a header/);
   });
 
   it("does not take an ID-like first line, or a single line, for a header", () => {

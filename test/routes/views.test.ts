@@ -1,0 +1,73 @@
+// View links (/v/<dataset>/<view>, /v/<dataset>/layer/<layer>, /embed/v/...): names that are
+// JavaScript built-ins or badly percent-encoded are unknown names (4xx), never 500.
+import request from "supertest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestApp, type TestApp } from "../helpers/app.js";
+
+let t: TestApp;
+beforeAll(async () => {
+  // Load shedding off: these tests are about answers, not load (the machine may be busy).
+  t = await startTestApp({ maxEventLoopDelayMs: 0 });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const BUILT_INS = ["toString", "valueOf", "constructor", "hasOwnProperty", "__proto__"];
+
+describe("view links with names that are JavaScript built-ins", () => {
+  it.each(BUILT_INS)("GET /v/e11-prism/%s is 404 naming the view", async (name) => {
+    const res = await request(t.app.server).get(`/v/e11-prism/${name}`).expect(404);
+    expect(res.body.issues[0]).toMatchObject({ path: "view" });
+    expect(res.body.issues[0].message).toContain(`unknown view "${name}"`);
+  });
+
+  it.each(BUILT_INS)("GET /v/e11-prism/layer/%s is 404 naming the layer", async (name) => {
+    const res = await request(t.app.server).get(`/v/e11-prism/layer/${name}`).expect(404);
+    expect(res.body.issues[0]).toMatchObject({ path: "layers[0]" });
+    expect(res.body.issues[0].message).toContain(`unknown layer preset "${name}"`);
+  });
+
+  it.each(BUILT_INS)("GET /embed/v/e11-prism/%s is 404 for browsers too", async (name) => {
+    const res = await request(t.app.server)
+      .get(`/embed/v/e11-prism/${name}`)
+      .set("accept", "text/html")
+      .expect(404);
+    expect(JSON.stringify(res.body)).toContain(name);
+  });
+
+  it("a dataset named like a built-in is an unknown dataset", async () => {
+    const res = await request(t.app.server).get("/v/constructor/overview").expect(404);
+    expect(res.body.issues[0].message).toContain('unknown dataset "constructor"');
+  });
+
+  it("real views still open", async () => {
+    const res = await request(t.app.server).get("/v/e11-prism/overview").expect(302);
+    expect(res.headers.location).toContain("#!");
+  });
+});
+
+describe("view links with bad percent-encoding", () => {
+  it.each(["%", "%E0%A4%A", "%ZZ"])("GET /v/e11-prism/%s is a 4xx", async (name) => {
+    const res = await request(t.app.server).get(`/v/e11-prism/${name}`);
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+  });
+
+  it("an encoded percent sign is a name like any other (unknown view, 404)", async () => {
+    const res = await request(t.app.server).get("/v/e11-prism/%25").expect(404);
+    expect(res.body.issues[0].message).toContain('unknown view "%"');
+  });
+});
+
+describe("the page URL of a view", () => {
+  it("is the canonical view link with the query as sent, also for the embed page", async () => {
+    const res = await request(t.app.server)
+      .get("/embed/v/e11-prism/overview?segments=42&title=x")
+      .set("accept", "text/html")
+      .expect(200);
+    expect(res.text).toContain(
+      'href="http://ngl.test/v/e11-prism/overview?segments=42&amp;title=x"',
+    );
+  });
+});
