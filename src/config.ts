@@ -96,7 +96,9 @@ export const envSchema = z.object({
     .describe("fastify trustProxy: true, a hop count, or comma-separated addresses/CIDRs."),
   RATE_LIMIT_MAX: int(0, 1_000_000)
     .default(60)
-    .describe("Writes (POST /api/links, /api/share) per client per window; 0 disables."),
+    .describe(
+      "Writes (POST /api/links, /api/share, POST/PUT /api/names) per client per window; 0 disables.",
+    ),
   RATE_LIMIT_WINDOW: z.string().default("1 minute").describe("Rate-limit window, e.g. '1 minute'."),
   MAX_EVENT_LOOP_DELAY_MS: int(0, 60_000)
     .default(1000)

@@ -3,6 +3,7 @@
 // The DOM is built with createElement and textContent only: every string may come from a user.
 import { describeColumn, nameToken, parseSegmentIds, type Token } from "../domain/segment-list.js";
 import { previewPointTable, summarisePreview } from "./annotation-preview.js";
+import { myLinks } from "./my-links.js";
 import { type Verification, verificationBadge } from "./verification-badge.js";
 
 interface Expectation {
@@ -627,6 +628,7 @@ async function showLink(
   parts.push(snippetsBox);
   resultBox.replaceChildren(...parts);
   resultBox.hidden = false;
+  mine.remember({ id: answer.id, shortUrl, title: titleField.value.trim() || null });
   announce(`Short link ready: ${shortUrl}`);
   byId("result-title", HTMLHeadingElement).focus();
   await showSnippets(answer.id, snippetsBox);
@@ -759,4 +761,5 @@ async function start() {
   document.body.dataset.ready = "true";
 }
 
+const mine = myLinks({ h, copyButton, renderSnippet, safeHref, announce });
 void start();

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { packageRoot } from "../config.js";
+import { namesCommand } from "./commands/names.js";
 import { presetsCommand } from "./commands/presets.js";
 import { shortenCommand } from "./commands/shorten.js";
 import { urlCommand } from "./commands/url.js";
@@ -20,6 +21,8 @@ Commands:
   shorten          Store a state on a running nglaunch service and print its short link
   presets list     Datasets, views and layer presets
   presets verify   Will each layer draw? CORS, info, one chunk and contrast per layer preset
+  names reset-token  Replace a name's lost edit token (operator, on the service's store)
+  names show       A name's versions
 
 Run "nglaunch <command> --help" for a command's options.
 
@@ -39,6 +42,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   validate: validateCommand,
   shorten: shortenCommand,
   presets: presetsCommand,
+  names: namesCommand,
 };
 
 function version(): string {
@@ -73,7 +77,10 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     if (error instanceof UsageError) {
       const sub = rest[0];
       const full =
-        name === "presets" && (sub === "list" || sub === "verify") ? `${name} ${sub}` : name;
+        (name === "presets" && (sub === "list" || sub === "verify")) ||
+        (name === "names" && (sub === "reset-token" || sub === "show"))
+          ? `${name} ${sub}`
+          : name;
       io.stderr.write(
         `nglaunch ${full}: ${error.message}\nRun "nglaunch ${full} --help" for usage.\n`,
       );

@@ -93,3 +93,34 @@ export function ownLinkId(publicUrl: string, url: string): string | null {
   const id = local && /^\/(?:s|embed|api\/links)\/([^/]+)$/.exec(local.path)?.[1];
   return id && isLinkId(id) ? id : null;
 }
+
+/** Every URL a named link is reachable at; `version` pins one version, else the current one. */
+export function nameUrls(publicUrl: string, name: string, version?: number) {
+  const at = version === undefined ? name : `${name}/${version}`;
+  const apiUrl = `${publicUrl}/api/names/${name}`;
+  return {
+    url: `${publicUrl}/n/${at}`,
+    embedUrl: `${publicUrl}/embed/n/${at}`,
+    apiUrl,
+    /** The current version's state JSON: #!<stateUrl> in any Neuroglancer follows the name. */
+    stateUrl: `${apiUrl}/state`,
+  };
+}
+
+/**
+ * The name (and version, when pinned) that `url` points at: /n/<name>[/<version>],
+ * /embed/n/<name>[/<version>], /api/names/<name>[/state], or a viewer URL loading the latter.
+ * The name is not checked beyond its URL form; callers look it up.
+ */
+export function ownNameRef(
+  publicUrl: string,
+  url: string,
+): { name: string; version: number | null } | null {
+  const bang = url.indexOf("#!");
+  const local = localPath(publicUrl, bang === -1 ? url : url.slice(bang + 2));
+  if (!local) return null;
+  const page = /^(?:\/embed)?\/n\/([a-z0-9-]+)(?:\/([1-9]\d{0,8}))?$/.exec(local.path);
+  if (page?.[1]) return { name: page[1], version: page[2] ? Number(page[2]) : null };
+  const api = /^\/api\/names\/([a-z0-9-]+)(?:\/state)?$/.exec(local.path);
+  return api?.[1] ? { name: api[1], version: null } : null;
+}

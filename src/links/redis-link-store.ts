@@ -32,13 +32,8 @@
 // second of acknowledged links on a crash (see docker-compose.yml).
 
 import { Cluster, Redis, type RedisOptions } from "ioredis";
-import {
-  type CreateResult,
-  type LinkStore,
-  type NewLink,
-  type StoredLink,
-  StoreUnavailableError,
-} from "./link-store.js";
+import type { CreateResult, LinkStore, NewLink, StoredLink } from "./link-store.js";
+import { RedisCalls } from "./redis-calls.js";
 
 /** The subset of a pino logger the stores use (object first, then message). */
 export interface StoreLogger {
@@ -67,11 +62,6 @@ export type RedisLinkStoreOptions = {
 export const DEFAULT_REDIS_TIMEOUT_MS = 500;
 const KEY_PREFIX = "nglaunch:";
 const RECORD_VERSION = 1;
-/**
- * Client states in which a connection attempt is under way (ioredis Redis and Cluster). Not
- * "wait": a lazyConnect client only starts connecting when it is sent a command.
- */
-const CONNECTING_STATES: ReadonlySet<string> = new Set(["connecting", "connect"]);
 /** Attempts at steps 1-3 before giving up; each retry needs an id clash or a lost race. */
 const MAX_CREATE_ATTEMPTS = 5;
 
@@ -156,7 +146,7 @@ export class RedisLinkStore implements LinkStore {
   readonly #ownsClient: boolean;
   readonly #timeoutMs: number;
   readonly #logger: StoreLogger;
-  #connectionAttempt: Promise<void> | undefined;
+  readonly #calls: RedisCalls;
 
   constructor(options: RedisLinkStoreOptions) {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS;
@@ -172,6 +162,7 @@ export class RedisLinkStore implements LinkStore {
       this.#ownsClient = true;
     }
     this.kind = this.#client.isCluster ? "redis-cluster" : "redis";
+    this.#calls = new RedisCalls(this.#client, this.#timeoutMs);
   }
 
   async create(link: NewLink, newId: () => string): Promise<CreateResult> {
@@ -262,57 +253,8 @@ export class RedisLinkStore implements LinkStore {
     return reply === "OK";
   }
 
-  /**
-   * Sends one command and bounds it by timeoutMs, on top of ioredis's own commandTimeout (which
-   * a caller-made client may lack, and which Cluster redirections and CLUSTERDOWN retries can
-   * stretch). The bound is per command, not per call: under a burst, commands queue behind each
-   * other on the connection, and a healthy but busy Redis should not turn into 503s. While Redis
-   * is down, commands fail at once (no offline queue); while it hangs, the first command of a
-   * call fails after timeoutMs. Only while a connection attempt is under way (typically just
-   * after startup) does a command wait for it, within the same bound. Any failure, including a
-   * reply error such as OOM or CLUSTERDOWN, means the store cannot serve now:
-   * StoreUnavailableError.
-   */
-  async #call<T>(command: string, send: () => Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new StoreUnavailableError(`redis ${command} timed out`)),
-        this.#timeoutMs,
-      );
-    });
-    try {
-      return await Promise.race([this.#connectionSettled().then(send), timeout]);
-    } catch (error) {
-      if (error instanceof StoreUnavailableError) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new StoreUnavailableError(`redis ${command} failed: ${reason}`, { cause: error });
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /**
-   * Resolves once the connection attempt under way succeeds or fails (at once when none is):
-   * without an offline queue, a command sent while connecting would fail although Redis is fine.
-   * All waiters share one pair of listeners, so a burst of requests at startup adds no more.
-   */
-  #connectionSettled(): Promise<void> {
-    if (!CONNECTING_STATES.has(this.#client.status)) return Promise.resolve();
-    this.#connectionAttempt ??= new Promise<void>((resolve) => {
-      const client = this.#client;
-      const settle = () => {
-        clearTimeout(timer);
-        client.off("ready", settle);
-        client.off("close", settle);
-        this.#connectionAttempt = undefined;
-        resolve();
-      };
-      const timer = setTimeout(settle, this.#timeoutMs);
-      client.on("ready", settle);
-      client.on("close", settle);
-    });
-    return this.#connectionAttempt;
+  #call<T>(command: string, send: () => Promise<T>): Promise<T> {
+    return this.#calls.call(command, send);
   }
 }
 

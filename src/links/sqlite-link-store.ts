@@ -45,6 +45,9 @@ const MIGRATIONS: readonly string[] = [
    ) STRICT`,
 ];
 
+/** The database file in DATA_DIR; the name store keeps its tables in the same file. */
+export const SQLITE_FILE_NAME = "links.sqlite3";
+
 /** A new id that clashes this many times in a row means the id source is broken, not unlucky. */
 const MAX_ID_ATTEMPTS = 5;
 /**
@@ -90,7 +93,7 @@ export class SqliteLinkStore implements LinkStore {
 
   constructor(options: SqliteLinkStoreOptions) {
     mkdirSync(options.dataDir, { recursive: true });
-    this.path = join(options.dataDir, "links.sqlite3");
+    this.path = join(options.dataDir, SQLITE_FILE_NAME);
     const db = openSqlite(this.path);
     this.#db = db;
     try {
@@ -262,7 +265,7 @@ function isOutage(error: unknown): boolean {
   return code !== undefined && /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY)/.test(code);
 }
 
-function asStoreError(error: unknown): unknown {
+export function asStoreError(error: unknown): unknown {
   return isOutage(error)
     ? new StoreUnavailableError(`sqlite: ${sqliteErrorCode(error)}`, { cause: error })
     : error;

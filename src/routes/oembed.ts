@@ -6,7 +6,7 @@ import { z } from "zod";
 import { presetOf } from "../domain/presets.js";
 import { iframeHtml } from "../domain/snippets.js";
 import { errorResponses, errorSchema } from "../http/schemas.js";
-import { localPath, ownLinkId, parseViewPath, viewUrl } from "../http/service-urls.js";
+import { localPath, ownLinkId, ownNameRef, parseViewPath, viewUrl } from "../http/service-urls.js";
 import { readCors } from "../plugins/external/cors.js";
 
 export const EMBED_WIDTH = 800;
@@ -25,6 +25,15 @@ async function resolve(app: FastifyInstance, url: string): Promise<Embeddable | 
     const link = await app.links.get(id);
     if (!link) return null;
     return { title: link.title ?? "A Neuroglancer view", embedUrl: app.links.urls(id).embedUrl };
+  }
+  const named = ownNameRef(publicUrl, url);
+  if (named !== null) {
+    // The iframe opens the name (or the pinned version) itself, so an embed made from this
+    // answer follows the name's moves.
+    const found = await app.names.find(named.name, named.version);
+    if (!found) return null;
+    const urls = app.names.urls(named.name, named.version ?? undefined);
+    return { title: found.link.title ?? named.name, embedUrl: urls.embedUrl };
   }
   const local = localPath(publicUrl, url);
   const view = local && parseViewPath(local.path);
@@ -61,9 +70,13 @@ const oembedRoutes: FastifyPluginAsyncZod = async (app) => {
       config: readCors,
       schema: {
         tags: ["embed"],
-        summary: "oEmbed for short links and view links of this service",
+        summary: "oEmbed for short links, names and view links of this service",
         querystring: z.object({
-          url: z.string().describe("A /s/<id>, /embed/<id> or /v/... URL of this service"),
+          url: z
+            .string()
+            .describe(
+              "A /s/<id>, /embed/<id>, /n/<name>[/<version>] or /v/... URL of this service",
+            ),
           maxwidth: size(EMBED_WIDTH),
           maxheight: size(EMBED_HEIGHT),
           format: z.string().default("json"),

@@ -79,6 +79,8 @@ export interface LinksService {
   snippets(link: StoredLink): Snippet[];
   /** The viewer page (or the compact embed page) of a link, rendered once and cached. */
   page(link: StoredLink, embed: boolean): string;
+  /** The preset dataset a link came from, or whose data its state uses (for attribution). */
+  datasetOf(link: StoredLink): Dataset | undefined;
 }
 
 declare module "fastify" {
@@ -217,6 +219,8 @@ export function createLinksService(app: FastifyInstance): LinksService {
     },
 
     urls: (id) => linkUrls(publicUrl, id),
+
+    datasetOf,
 
     meta(link) {
       const { shortUrl, jsonUrl, embedUrl } = linkUrls(publicUrl, link.id);
