@@ -1,6 +1,7 @@
 // Liveness (the process answers) and readiness (the link store answers, presets are loaded).
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { anonymous, respond } from "../http/schemas.js";
 
 const readiness = z.object({
   status: z.enum(["ready", "unready"]),
@@ -13,7 +14,9 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     "/healthz",
     {
       schema: {
+        operationId: "getLiveness",
         tags: ["operations"],
+        ...anonymous,
         summary: "Liveness: the process is up",
         response: { 200: z.object({ status: z.literal("ok") }) },
       },
@@ -25,9 +28,14 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     "/readyz",
     {
       schema: {
+        operationId: "getReadiness",
         tags: ["operations"],
+        ...anonymous,
         summary: "Readiness: the link store is reachable and presets are loaded",
-        response: { 200: readiness, 503: readiness },
+        response: {
+          200: respond(readiness, { description: "Ready: the link store answers" }),
+          503: respond(readiness, { description: "Not ready: the link store does not answer" }),
+        },
       },
     },
     async (_request, reply) => {
