@@ -6,51 +6,43 @@
 #   docker run -p 8080:8080 -v nglaunch-data:/data nglaunch        (embedded SQLite in /data)
 #   docker compose up -d                                           (with Redis: docker-compose.yml)
 #
-# Expected size (measured on the Node 20 image; not re-measured on Node 24, as no Docker engine was
-# at hand): about 260 MB unpacked, about 95 MB to pull. The node bookworm-slim base is about 200 MB
-# of it (Debian slim ~75 MB, the Node binary ~100-120 MB, npm ~20 MB); the production
-# node_modules about 53 MB (better-sqlite3 trimmed to its compiled addon below, zod, fastify and
-# its plugins, ioredis, swagger-ui's assets); the built viewer about 7.5 MB (4.8 MB of
-# Neuroglancer JS, CSS and wasm plus the .br/.gz siblings served precompressed); the compiled
-# server under 1 MB. The toolchain (python3, g++) and the ~320 MB of dev dependencies
-# (TypeScript, Vite, Biome, Neuroglancer's sources) stay in the build stages.
+# Expected size (measured on the Node 20 image, which also carried better-sqlite3's addon; not
+# re-measured on Node 24, as no Docker engine was at hand): about 260 MB unpacked, about 95 MB to
+# pull. The node bookworm-slim base is about 200 MB of it (Debian slim ~75 MB, the Node binary
+# ~100-120 MB, npm ~20 MB); the production node_modules about 50 MB (zod, fastify and its plugins,
+# ioredis, swagger-ui's assets); the built viewer about 7.5 MB (4.8 MB of Neuroglancer JS, CSS and
+# wasm plus the .br/.gz siblings served precompressed); the compiled server under 1 MB. The ~320 MB
+# of dev dependencies (TypeScript, Vite, Biome, Neuroglancer's sources) stay in the build stage.
 
-# One Node version for every stage: better-sqlite3 is compiled in one stage and loaded in another,
-# so they must share the Node ABI. Node 24 is the current LTS (Node 20 reached end of life on
-# 2026-04-30) and the major .ci/run tests on (test/deploy/container.test.ts keeps them equal);
-# it satisfies package.json's engines (>=20.19) and Neuroglancer's build (>=22).
-# Known problem: better-sqlite3 12 can abort under Node 24 when a statement is garbage-collected
-# (README, "Test it"); until that is fixed, images using the embedded store should be built with
-# --build-arg NODE_VERSION=22.23.
+# Node 24 is the current LTS (Node 20 reached end of life on 2026-04-30) and the major .ci/run
+# tests on (test/deploy/container.test.ts keeps them equal); it satisfies package.json's engines
+# (>=20.19) and Neuroglancer's build (>=22). On it the embedded store uses Node's own node:sqlite
+# (src/links/sqlite.ts), so no stage compiles a native addon: better-sqlite3, the optional
+# dependency that serves Node 20 only, is installed without its install script (which would
+# compile it) and never loaded. esbuild's script, which checks its platform binary, still runs.
 ARG NODE_VERSION=24.21
 
-# 1. Build: dev dependencies, then the server (tsc -> dist/src) and the viewer (vite ->
-#    dist/viewer). The full image has python3, make and g++ for better-sqlite3's node-gyp
-#    fallback, should no prebuilt binary be downloadable.
-FROM node:${NODE_VERSION}-bookworm AS build
+# 1. Build: dev dependencies, then the server (tsc -> dist/src), the browser scripts (esbuild ->
+#    dist/static) and the viewer (vite -> dist/viewer).
+FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
 # The lockfile alone decides the dependencies, so this layer survives source edits. npm 11 (in the
-# image) reads package.json's allowScripts, which approves better-sqlite3's and esbuild's install
-# scripts; npm 10 runs install scripts as always, so both behave the same.
+# image) reads package.json's allowScripts.
 COPY package.json package-lock.json ./
-RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund \
+ && npm rebuild esbuild
 COPY . .
 RUN npm run build
 
-# 2. Production dependencies, compiled against the same Node and glibc as the runtime. Depends on
-#    the lockfile only, so BuildKit runs it alongside the build stage and caches it across edits.
-FROM node:${NODE_VERSION}-bookworm AS prod-deps
+# 2. Production dependencies. Depends on the lockfile only, so BuildKit runs it alongside the
+#    build stage and caches it across edits. Fails the build here rather than at start-up if the
+#    embedded store's SQLite cannot be opened.
+FROM node:${NODE_VERSION}-bookworm-slim AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
-# better-sqlite3 keeps ~25 MB of SQLite sources and compiler objects next to its 2 MB addon; keep
-# only the addon, and fail the build here rather than at start-up if it no longer loads.
-RUN addon=node_modules/better-sqlite3/build/Release/better_sqlite3.node \
- && mv "$addon" /tmp/ \
- && rm -rf node_modules/better-sqlite3/build node_modules/better-sqlite3/deps \
- && mkdir -p "$(dirname "$addon")" \
- && mv /tmp/better_sqlite3.node "$addon" \
- && node -e "new (require('better-sqlite3'))(':memory:').prepare('select 1').get()"
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --omit=optional --ignore-scripts \
+    --no-audit --no-fund \
+ && node -e "new (require('node:sqlite').DatabaseSync)(':memory:').prepare('select 1').get()"
 
 # 3. Runtime.
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime

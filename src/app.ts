@@ -6,6 +6,7 @@ import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod
 import type { Config } from "./config.js";
 import { JsonNestingError } from "./domain/json-nesting.js";
 import { parseJsonLosslessly } from "./domain/neuroglancer-url.js";
+import { loggerOptions } from "./logger.js";
 import errorHandler from "./plugins/app/error-handler.js";
 import linkStore from "./plugins/app/link-store.js";
 import links from "./plugins/app/links.js";
@@ -64,7 +65,7 @@ export async function buildApp(
   options: BuildOptions = {},
 ): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel },
+    logger: options.logger ?? loggerOptions(config),
     bodyLimit: config.maxStateBytes,
     // A hop count is valid for fastify (proxy-addr) though its types omit numbers.
     trustProxy: (config.trustProxy ?? false) as boolean | string | string[],

@@ -154,9 +154,16 @@ function openNodeSqlite(
 
 function openBetterSqlite(path: string, options: OpenOptions): SqliteDatabase {
   // Loaded only on a Node without node:sqlite; an optional dependency elsewhere.
-  const Database = createRequire(import.meta.url)(
-    "better-sqlite3",
-  ) as typeof import("better-sqlite3");
+  let Database: typeof import("better-sqlite3");
+  try {
+    Database = createRequire(import.meta.url)("better-sqlite3");
+  } catch (error) {
+    throw new Error(
+      `the embedded link store needs Node 22.13 or newer (node:sqlite), or on ${process.version} ` +
+        "the better-sqlite3 package built for it (npm install); or set REDIS_URL to use Redis",
+      { cause: error },
+    );
+  }
   const db = new Database(path, { readonly: options.readonly ?? false });
   return {
     driver: "better-sqlite3",
