@@ -112,9 +112,10 @@ export async function buildApp(
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
+  // Before every plugin that adds routes (metrics too), so the OpenAPI document lists them all.
+  await app.register(swagger);
   await app.register(metrics);
   await app.register(errorHandler);
-  await app.register(swagger);
   await app.register(presets);
   await app.register(redis);
   await app.register(linkStore);

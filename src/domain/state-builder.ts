@@ -14,7 +14,12 @@ import { parseSegmentId } from "./uint64.js";
 /** A segment ID as a user may send it: a decimal string, or a JSON number that is a safe integer. */
 const segmentIdInput = z
   .unknown()
-  .describe("A decimal string (preferred), or a JSON number that is a safe integer");
+  // The API contract documents the decimal-string form (generated clients send strings);
+  // the builder reads the value itself (collectIds), so bad IDs get messages that say what to fix.
+  .meta({ type: "string", pattern: "^[0-9]{1,20}$" })
+  .describe(
+    'A uint64 as a decimal string, e.g. "648518346349538235" (a JSON number that is a safe integer is also accepted)',
+  );
 const segmentList = z.array(segmentIdInput);
 const colour = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'expected a colour "#rrggbb"');
 

@@ -1,4 +1,12 @@
-// Response shapes shared by routes, declared once so the OpenAPI document shows them.
+// Response shapes shared by routes, declared once so the OpenAPI document shows them, and the
+// helpers every route uses to say what it really answers: the media type (JSON, HTML, SVG,
+// text), the headers it sets, redirects without a body. README "API" lists the conventions.
+//
+// fastify serializes with the zod schema of a status code; the OpenAPI document needs more
+// (media type, headers), which a zod schema cannot carry. So each helper returns a fresh zod
+// schema for fastify and records what the document should say about it in `responseDocs`;
+// the swagger plugin (plugins/external/swagger.ts) reads it back. Responses a route declares
+// as plain zod schemas are documented as JSON without headers.
 import { z } from "zod";
 
 export const issueSchema = z.object({
@@ -13,11 +21,183 @@ export const errorSchema = z
   })
   .describe("Every 4xx/5xx answer");
 
+/** One response header as the OpenAPI document shows it. */
+export interface HeaderDoc {
+  description: string;
+  schema: { type: "string" | "integer"; enum?: string[]; pattern?: string };
+}
+
+/** What the document says about a response besides its body schema. */
+export interface ResponseDoc {
+  description: string;
+  /** Media types the body is sent as; "application/json" unless said. */
+  mediaTypes: readonly string[];
+  /** No body at all (redirects). */
+  noBody?: boolean;
+  headers?: Readonly<Record<string, HeaderDoc>>;
+  /** The body as documented, when the route sends it pre-serialized (a string of JSON). */
+  schema?: z.ZodType;
+}
+
+/** Documentation of the response schemas made by the helpers below, keyed by the schema. */
+export const responseDocs = new WeakMap<object, ResponseDoc>();
+
+/** Headers routes send, described once. */
+export const headers = {
+  location: {
+    description: "Where the resource is: the viewer URL with the state in its #! fragment",
+    schema: { type: "string" },
+  },
+  retryAfter: {
+    description: "Seconds to wait before trying again",
+    schema: { type: "integer" },
+  },
+  cacheNoCache: {
+    description: "no-cache: pages name the current build's assets, so browsers revalidate",
+    schema: { type: "string", enum: ["no-cache"] },
+  },
+  cacheImmutable: {
+    description: "Stored links never change: cached for a year",
+    schema: { type: "string", enum: ["public, max-age=31536000, immutable"] },
+  },
+  cacheDay: {
+    description: "Cached for a day",
+    schema: { type: "string", enum: ["public, max-age=86400"] },
+  },
+  etag: {
+    description: "The link id, quoted: the content never changes",
+    schema: { type: "string" },
+  },
+  revalidateEtag: {
+    description: "Validator for If-None-Match (answered 304 when unchanged)",
+    schema: { type: "string" },
+  },
+  lastModified: {
+    description: "Validator for If-Modified-Since (answered 304 when unchanged)",
+    schema: { type: "string" },
+  },
+  rateLimit: {
+    description: "Writes allowed per window (RATE_LIMIT_MAX; sent when the limit is on)",
+    schema: { type: "integer" },
+  },
+  rateLimitRemaining: {
+    description: "Writes left in the current window",
+    schema: { type: "integer" },
+  },
+  rateLimitReset: {
+    description: "Seconds until the window resets",
+    schema: { type: "integer" },
+  },
+} as const satisfies Record<string, HeaderDoc>;
+
+/** A response with documented headers and media types; `schema` is what fastify serializes with. */
+export function respond<T extends z.ZodType>(
+  schema: T,
+  doc: Omit<ResponseDoc, "mediaTypes"> & { mediaTypes?: readonly string[] },
+): T {
+  // A clone of its own, so one shared schema (errorSchema) can be documented per route.
+  const own = schema.clone() as T;
+  responseDocs.set(own, { ...doc, mediaTypes: doc.mediaTypes ?? ["application/json"] });
+  return own;
+}
+
+/** An HTML page (sent as a string, never serialized). */
+export function htmlPage(
+  description: string,
+  pageHeaders: Readonly<Record<string, HeaderDoc>> = { "cache-control": headers.cacheNoCache },
+) {
+  return respond(z.string(), { description, mediaTypes: ["text/html"], headers: pageHeaders });
+}
+
+/** The write limit's headers, on every answer of a route that stores (when the limit is on). */
+export const rateLimitHeaders = {
+  "x-ratelimit-limit": headers.rateLimit,
+  "x-ratelimit-remaining": headers.rateLimitRemaining,
+  "x-ratelimit-reset": headers.rateLimitReset,
+} as const;
+
+/** 304 to a conditional request (files served with ETag and Last-Modified). */
+export function notModified() {
+  return respond(z.null(), {
+    description: "Not modified since the copy the client has (If-None-Match/If-Modified-Since)",
+    noBody: true,
+    headers: {
+      "cache-control": headers.cacheNoCache,
+      etag: headers.revalidateEtag,
+      "last-modified": headers.lastModified,
+    },
+  });
+}
+
+/** A redirect: no body, a Location header. */
+export function redirect(description: string) {
+  return respond(z.null(), { description, noBody: true, headers: { location: headers.location } });
+}
+
+type ErrorCode = 400 | 404 | 413 | 415 | 429 | 501 | 503;
+
+const errorDocs: Record<ErrorCode, Omit<ResponseDoc, "mediaTypes">> = {
+  400: { description: "Bad request: `issues` say what to fix, with JSON paths" },
+  404: { description: "Not found: the message names what is missing" },
+  413: { description: "Body too large (MAX_STATE_BYTES): send less, or use a short link" },
+  415: { description: "Not JSON (or an unsupported Content-Encoding): send application/json" },
+  429: {
+    description: "Too many writes from this client: wait for the window to reset",
+    headers: { "retry-after": headers.retryAfter, ...rateLimitHeaders },
+  },
+  501: { description: "Not implemented (an oEmbed format other than json)" },
+  503: {
+    description:
+      "The link store is unavailable, or the service is overloaded: retry after Retry-After seconds",
+    headers: { "retry-after": headers.retryAfter },
+  },
+};
+
 /** The error answers a route may give, for its `response` schema. */
-export function errorResponses<Code extends 400 | 404 | 413 | 415 | 429 | 503>(
+export function errorResponses<Code extends ErrorCode>(
   ...codes: Code[]
 ): { [K in Code]: typeof errorSchema } {
-  return Object.fromEntries(codes.map((code) => [code, errorSchema])) as {
+  return Object.fromEntries(codes.map((code) => [code, respond(errorSchema, errorDocs[code])])) as {
     [K in Code]: typeof errorSchema;
   };
+}
+
+/** An error answer of `code` with its own schema (e.g. the 503 of POST /api/links). */
+export function errorResponse<T extends z.ZodType>(code: ErrorCode, schema: T): T {
+  return respond(schema, errorDocs[code]);
+}
+
+/** A 404 sent as a page to browsers (Accept: text/html) and as JSON to other clients. */
+export function notFoundPageOrJson() {
+  return respond(errorSchema, {
+    description: "No such link: a page for browsers (Accept: text/html), JSON for other clients",
+    mediaTypes: ["application/json", "text/html"],
+  });
+}
+
+/** A 404 page (the embed routes answer pages whatever the client accepts). */
+export function notFoundPage() {
+  return respond(z.string(), {
+    description: "No such link: a page saying so",
+    mediaTypes: ["text/html"],
+  });
+}
+
+/**
+ * Anonymous: every route of this service is public (no accounts, no keys), and says so with
+ * `security: []` so generated clients send no credentials.
+ */
+export const anonymous = { security: [] as Array<Record<string, string[]>> };
+
+/**
+ * Request bodies documented more precisely than fastify validates them: the route validates
+ * leniently (to answer with messages that say what to fix), the document shows the exact
+ * forms (e.g. a `oneOf`), so generated clients refuse typos at compile time.
+ */
+export const bodyDocs = new WeakMap<object, z.ZodType>();
+
+/** Declares `runtime` (what fastify validates with) as documented by `documented`. */
+export function documentBody<T extends z.ZodType>(runtime: T, documented: z.ZodType): T {
+  bodyDocs.set(runtime, documented);
+  return runtime;
 }

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { presetCheckSummary } from "../domain/preset-verification.js";
+import { anonymous, respond } from "../http/schemas.js";
 
 const readiness = z.object({
   status: z.enum(["ready", "unready"]),
@@ -19,7 +20,9 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     "/healthz",
     {
       schema: {
+        operationId: "getLiveness",
         tags: ["operations"],
+        ...anonymous,
         summary: "Liveness: the process is up",
         response: { 200: z.object({ status: z.literal("ok") }) },
       },
@@ -31,9 +34,14 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     "/readyz",
     {
       schema: {
+        operationId: "getReadiness",
         tags: ["operations"],
+        ...anonymous,
         summary: "Readiness: the link store is reachable and presets are loaded",
-        response: { 200: readiness, 503: readiness },
+        response: {
+          200: respond(readiness, { description: "Ready: the link store answers" }),
+          503: respond(readiness, { description: "Not ready: the link store does not answer" }),
+        },
       },
     },
     async (_request, reply) => {

@@ -5,24 +5,60 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { annotationLayersSchema } from "../domain/annotations.js";
+import { buildRequestSchema } from "../domain/state-builder.js";
 import { errorPage } from "../http/error-page.js";
-import { errorResponses, errorSchema, issueSchema } from "../http/schemas.js";
+import {
+  anonymous,
+  documentBody,
+  errorResponse,
+  errorResponses,
+  errorSchema,
+  headers,
+  htmlPage,
+  issueSchema,
+  notFoundPage,
+  notFoundPageOrJson,
+  rateLimitHeaders,
+  redirect,
+  respond,
+} from "../http/schemas.js";
 import { wantsHtml } from "../plugins/app/viewer-page.js";
 import { readCors } from "../plugins/external/cors.js";
 import { writeRateLimit } from "../plugins/external/rate-limit.js";
 
-const linkBody = z
-  .object({
-    state: z.record(z.string(), z.unknown()).optional().describe("A whole Neuroglancer state"),
-    url: z.string().optional().describe("A full Neuroglancer URL (#!{...} fragment)"),
-    dataset: z.string().optional().describe("Or build from presets: the POST /api/states body"),
-    annotations: annotationLayersSchema.optional(),
-    title: z.string().max(300).optional().describe("Shown in link previews and the page title"),
-  })
-  .catchall(z.unknown())
-  .refine((b) => [b.state, b.url, b.dataset].filter((v) => v !== undefined).length === 1, {
-    message: 'send exactly one of "state", "url" or the preset fields ("dataset", "view", ...)',
-  });
+const linkTitle = z.string().max(300).describe("Shown in link previews and the page title");
+
+/**
+ * Validated leniently here (the links service checks the preset fields with the builder's
+ * schema and says what to fix); documented as the three exact forms.
+ */
+const linkBody = documentBody(
+  z
+    .object({
+      state: z.record(z.string(), z.unknown()).optional().describe("A whole Neuroglancer state"),
+      url: z.string().optional().describe("A full Neuroglancer URL (#!{...} fragment)"),
+      dataset: z.string().optional().describe("Or build from presets: the POST /api/states body"),
+      annotations: annotationLayersSchema.optional(),
+      title: linkTitle.optional(),
+    })
+    .catchall(z.unknown())
+    .refine((b) => [b.state, b.url, b.dataset].filter((v) => v !== undefined).length === 1, {
+      message: 'send exactly one of "state", "url" or the preset fields ("dataset", "view", ...)',
+    }),
+  z
+    .xor([
+      z.strictObject({
+        state: z.record(z.string(), z.unknown()).describe("A whole Neuroglancer state"),
+        title: linkTitle.optional(),
+      }),
+      z.strictObject({
+        url: z.string().describe("A full Neuroglancer URL (#!{...} fragment)"),
+        title: linkTitle.optional(),
+      }),
+      buildRequestSchema.describe("Built from presets: the POST /api/states body"),
+    ])
+    .describe('Exactly one of "state", "url", or the preset fields ("dataset", "view", ...)'),
+);
 
 const linkAnswer = z.object({
   id: z.string(),
@@ -75,16 +111,30 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
       // measurable (bench).
       serializerCompiler: () => (data) => JSON.stringify(data),
       schema: {
+        operationId: "createLink",
         tags: ["links"],
+        ...anonymous,
         summary: "Store a state (or a preset view, or a Neuroglancer URL) and get a short link",
         body: linkBody,
         response: {
-          200: linkAnswer,
-          201: linkAnswer,
-          ...errorResponses(400, 404, 413, 415, 429),
-          503: errorSchema.extend({
-            longUrl: z.string().describe("A working link without the store"),
+          200: respond(linkAnswer, {
+            description: "The same content was already stored",
+            headers: rateLimitHeaders,
           }),
+          201: respond(linkAnswer, {
+            description: "Stored: a new short link",
+            headers: rateLimitHeaders,
+          }),
+          ...errorResponses(400, 404, 413, 415, 429),
+          503: errorResponse(
+            503,
+            errorSchema.extend({
+              longUrl: z
+                .string()
+                .optional()
+                .describe("A working link without the store (when the state was valid)"),
+            }),
+          ),
         },
       },
     },
@@ -99,12 +149,19 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       config: readCors,
       schema: {
+        operationId: "getLinkState",
         tags: ["links"],
+        ...anonymous,
         summary:
           "The stored state JSON, exactly; CORS-enabled for #!<this URL> in any Neuroglancer",
         params: idParams,
         response: {
-          200: z.unknown().describe("The Neuroglancer state"),
+          // Sent as the stored JSON text, so fastify's type is unknown; documented as an object.
+          200: respond(z.unknown(), {
+            description: "The Neuroglancer state, byte for byte as stored",
+            schema: z.record(z.string(), z.unknown()),
+            headers: { "cache-control": headers.cacheImmutable, etag: headers.etag },
+          }),
           ...errorResponses(404, 503),
         },
       },
@@ -125,10 +182,18 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       config: readCors,
       schema: {
+        operationId: "getLinkMeta",
         tags: ["links"],
+        ...anonymous,
         summary: "A link's metadata: title, origin, creation time, size",
         params: idParams,
-        response: { 200: linkMeta, ...errorResponses(404, 503) },
+        response: {
+          200: respond(linkMeta, {
+            description: "The link's metadata",
+            headers: { "cache-control": headers.cacheImmutable },
+          }),
+          ...errorResponses(404, 503),
+        },
       },
     },
     async (request, reply) => {
@@ -153,22 +218,39 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
     return app.viewerPage(reply, app.links.page(link, embed));
   }
 
-  const pageSchema = {
-    params: idParams,
-    response: { 200: z.string().describe("HTML page"), 302: z.null(), ...errorResponses(404, 503) },
-  };
   app.get(
     "/s/:id",
-    { schema: { tags: ["links"], summary: "Open a short link in the viewer", ...pageSchema } },
+    {
+      schema: {
+        operationId: "openLink",
+        tags: ["links"],
+        ...anonymous,
+        summary: "Open a short link in the viewer (a page for browsers, a redirect for others)",
+        params: idParams,
+        response: {
+          200: htmlPage("The viewer page on the stored state (for browsers: Accept text/html)"),
+          302: redirect("Other clients: a redirect to the viewer URL with the state"),
+          404: notFoundPageOrJson(),
+          ...errorResponses(503),
+        },
+      },
+    },
     (request, reply) => openLink(request, reply, request.params.id, false),
   );
   app.get(
     "/embed/:id",
     {
       schema: {
+        operationId: "embedLink",
         tags: ["embed"],
+        ...anonymous,
         summary: "The viewer for iframes: compact, never steals focus",
-        ...pageSchema,
+        params: idParams,
+        response: {
+          200: htmlPage("The compact viewer page on the stored state"),
+          404: notFoundPage(),
+          ...errorResponses(503),
+        },
       },
       config: { embed: true },
     },
@@ -180,7 +262,9 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       config: readCors,
       schema: {
+        operationId: "getLinkSnippets",
         tags: ["embed"],
+        ...anonymous,
         summary: "Ready-to-paste snippets: HTML iframe, MediaWiki, Confluence, Markdown, badge",
         params: idParams,
         response: {
@@ -205,11 +289,19 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       ...writeRateLimit(app),
       schema: {
+        operationId: "shareState",
         tags: ["links"],
+        ...anonymous,
         summary:
           "Neuroglancer's Share protocol: state JSON in, the JSON string URL of the stored state out",
-        body: z.record(z.string(), z.unknown()),
-        response: { 200: z.string(), ...errorResponses(400, 413, 415, 429, 503) },
+        body: z.record(z.string(), z.unknown()).describe("A Neuroglancer state"),
+        response: {
+          200: respond(z.string(), {
+            description: "The state's JSON URL (GET /api/links/{id}), as a JSON string",
+            headers: rateLimitHeaders,
+          }),
+          ...errorResponses(400, 413, 415, 429, 503),
+        },
       },
     },
     async (request, reply) => {

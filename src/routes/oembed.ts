@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { presetOf } from "../domain/presets.js";
 import { iframeHtml } from "../domain/snippets.js";
-import { errorResponses, errorSchema } from "../http/schemas.js";
+import { anonymous, errorResponses } from "../http/schemas.js";
 import { localPath, ownLinkId, ownNameRef, parseViewPath, viewUrl } from "../http/service-urls.js";
 import { readCors } from "../plugins/external/cors.js";
 
@@ -69,7 +69,9 @@ const oembedRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       config: readCors,
       schema: {
+        operationId: "getOembed",
         tags: ["embed"],
+        ...anonymous,
         summary: "oEmbed for short links, names and view links of this service",
         querystring: z.object({
           url: z
@@ -79,9 +81,9 @@ const oembedRoutes: FastifyPluginAsyncZod = async (app) => {
             ),
           maxwidth: size(EMBED_WIDTH),
           maxheight: size(EMBED_HEIGHT),
-          format: z.string().default("json"),
+          format: z.string().default("json").describe('Only "json" is implemented'),
         }),
-        response: { 200: oembedAnswer, 501: errorSchema, ...errorResponses(400, 404, 503) },
+        response: { 200: oembedAnswer, ...errorResponses(400, 404, 501, 503) },
       },
     },
     async (request, reply) => {

@@ -5,17 +5,25 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { packageRoot } from "../config.js";
 import { badgeSvg } from "../domain/badge.js";
+import { anonymous, headers, htmlPage, notModified, respond } from "../http/schemas.js";
 import { readCors } from "../plugins/external/cors.js";
 
 const staticRoot = path.join(packageRoot, "static");
-const html = { 200: z.string().describe("HTML page") };
 
 const pageRoutes: FastifyPluginAsyncZod = async (app) => {
   const { publicUrl } = app.config;
 
   app.get(
     "/",
-    { schema: { tags: ["pages"], summary: "The viewer; opens #! fragments", response: html } },
+    {
+      schema: {
+        operationId: "viewerPage",
+        tags: ["pages"],
+        ...anonymous,
+        summary: "The viewer; opens #! fragments",
+        response: { 200: htmlPage("The viewer page") },
+      },
+    },
     async (_request, reply) =>
       app.viewerPage(reply, {
         meta: {
@@ -29,7 +37,21 @@ const pageRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     "/gallery",
     {
-      schema: { tags: ["pages"], summary: "Datasets, views and the link builder", response: html },
+      schema: {
+        operationId: "galleryPage",
+        tags: ["pages"],
+        ...anonymous,
+        summary: "Datasets, views and the link builder",
+        // A static file: revalidated with ETag/Last-Modified, so a conditional GET may get 304.
+        response: {
+          200: htmlPage("The gallery page", {
+            "cache-control": headers.cacheNoCache,
+            etag: headers.revalidateEtag,
+            "last-modified": headers.lastModified,
+          }),
+          304: notModified(),
+        },
+      },
     },
     async (_request, reply) =>
       reply
@@ -51,7 +73,19 @@ const pageRoutes: FastifyPluginAsyncZod = async (app) => {
     "/badge.svg",
     {
       config: readCors,
-      schema: { tags: ["embed"], summary: 'An "Open in Neuroglancer" badge for READMEs and wikis' },
+      schema: {
+        operationId: "getBadge",
+        tags: ["embed"],
+        ...anonymous,
+        summary: 'An "Open in Neuroglancer" badge for READMEs and wikis',
+        response: {
+          200: respond(z.string(), {
+            description: "The badge (SVG)",
+            mediaTypes: ["image/svg+xml"],
+            headers: { "cache-control": headers.cacheDay },
+          }),
+        },
+      },
     },
     async (_request, reply) =>
       reply.type("image/svg+xml").header("cache-control", "public, max-age=86400").send(badgeSvg()),

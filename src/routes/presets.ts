@@ -2,14 +2,16 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { datasetSummary, summariseDataset } from "../domain/preset-summary.js";
-import { errorResponses } from "../http/schemas.js";
+import { anonymous, errorResponses } from "../http/schemas.js";
 
 const presetRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     "/api/presets",
     {
       schema: {
+        operationId: "listPresets",
         tags: ["presets"],
+        ...anonymous,
         summary: "Every dataset with its layer presets and views",
         response: { 200: z.object({ datasets: z.array(datasetSummary) }) },
       },
@@ -25,7 +27,9 @@ const presetRoutes: FastifyPluginAsyncZod = async (app) => {
     "/api/presets/:dataset",
     {
       schema: {
+        operationId: "getDatasetPresets",
         tags: ["presets"],
+        ...anonymous,
         summary: "One dataset with its layer presets and views",
         params: z.object({ dataset: z.string() }),
         response: { 200: datasetSummary, ...errorResponses(404) },

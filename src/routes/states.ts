@@ -4,7 +4,7 @@ import { z } from "zod";
 import { stateUrl } from "../domain/neuroglancer-url.js";
 import { buildRequestSchema, buildState } from "../domain/state-builder.js";
 import { validateState } from "../domain/state-schema/index.js";
-import { errorResponses, issueSchema } from "../http/schemas.js";
+import { anonymous, documentBody, errorResponses, issueSchema } from "../http/schemas.js";
 import { stateFromUrl } from "../http/state-from-url.js";
 
 /** Browsers and chat apps start to fail on URLs much longer than this; suggest a short link. */
@@ -16,14 +16,27 @@ const builtSchema = z.object({
   warnings: z.array(issueSchema),
 });
 
-const validateBody = z
-  .object({
-    state: z.unknown().optional().describe("A Neuroglancer state object"),
-    url: z.string().optional().describe("A full Neuroglancer URL with a #! fragment"),
-  })
-  .refine((b) => (b.state === undefined) !== (b.url === undefined), {
-    message: 'send exactly one of "state" (the JSON object) or "url" (a Neuroglancer URL)',
-  });
+const validateBody = documentBody(
+  z
+    .object({
+      state: z.unknown().optional().describe("A Neuroglancer state object"),
+      url: z.string().optional().describe("A full Neuroglancer URL with a #! fragment"),
+    })
+    .refine((b) => (b.state === undefined) !== (b.url === undefined), {
+      message: 'send exactly one of "state" (the JSON object) or "url" (a Neuroglancer URL)',
+    }),
+  // The two forms, exactly (the route checks "exactly one" itself, with a message).
+  z
+    .xor([
+      z.strictObject({
+        state: z.record(z.string(), z.unknown()).describe("A Neuroglancer state object"),
+      }),
+      z.strictObject({
+        url: z.string().describe("A full Neuroglancer URL with a #! fragment"),
+      }),
+    ])
+    .describe('Exactly one of "state" or "url"'),
+);
 
 const validationSchema = z.object({
   valid: z.boolean(),
@@ -36,7 +49,9 @@ const stateRoutes: FastifyPluginAsyncZod = async (app) => {
     "/api/states",
     {
       schema: {
+        operationId: "buildState",
         tags: ["states"],
+        ...anonymous,
         summary: "Build a Neuroglancer state from a view or layer presets, segment IDs and options",
         body: buildRequestSchema,
         response: { 200: builtSchema, ...errorResponses(400, 404, 413, 415) },
@@ -59,7 +74,9 @@ const stateRoutes: FastifyPluginAsyncZod = async (app) => {
     "/api/states/validate",
     {
       schema: {
+        operationId: "validateState",
         tags: ["states"],
+        ...anonymous,
         summary: "Validate a Neuroglancer state or URL: errors and warnings with JSON paths",
         body: validateBody,
         response: { 200: validationSchema, ...errorResponses(400, 413, 415, 503) },

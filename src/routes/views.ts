@@ -9,7 +9,7 @@ import { parsePosition } from "../domain/position.js";
 import { presetOf } from "../domain/presets.js";
 import { parseSegmentIds } from "../domain/segment-list.js";
 import { BuildError, buildState, type ParsedBuildRequest } from "../domain/state-builder.js";
-import { errorResponses } from "../http/schemas.js";
+import { anonymous, errorResponses, htmlPage, redirect } from "../http/schemas.js";
 import {
   oembedUrlFor,
   splitPathAndSearch,
@@ -70,9 +70,15 @@ function requestFromQuery(
   };
 }
 
+/** A view link opens a page for browsers (Accept: text/html) and redirects other clients. */
 const pageResponses = {
-  200: z.string().describe("The viewer page (for browsers: Accept text/html)"),
-  302: z.null().describe("Redirect to the viewer URL with the state (other clients)"),
+  200: htmlPage("The viewer page (for browsers: Accept text/html)"),
+  302: redirect("Other clients: a redirect to the viewer URL with the state in #!"),
+  ...errorResponses(400, 404),
+};
+/** The embed variants always answer the page. */
+const embedResponses = {
+  200: htmlPage("The compact viewer page for iframes"),
   ...errorResponses(400, 404),
 };
 
@@ -122,11 +128,13 @@ const viewRoutes: FastifyPluginAsyncZod = async (app) => {
       `${prefix}/v/:dataset/:view`,
       {
         schema: {
+          operationId: embed ? "embedView" : "openView",
           tags,
+          ...anonymous,
           summary: embed ? "A named view for iframes" : "Open a named view in the viewer",
           params: z.object({ dataset: z.string(), view: z.string() }),
           querystring: viewQuery,
-          response: pageResponses,
+          response: embed ? embedResponses : pageResponses,
         },
         ...routeOptions,
       },
@@ -136,11 +144,13 @@ const viewRoutes: FastifyPluginAsyncZod = async (app) => {
       `${prefix}/v/:dataset/layer/:layer`,
       {
         schema: {
+          operationId: embed ? "embedLayer" : "openLayer",
           tags,
+          ...anonymous,
           summary: embed ? "One layer preset for iframes" : "Open one layer preset in the viewer",
           params: z.object({ dataset: z.string(), layer: z.string() }),
           querystring: viewQuery,
-          response: pageResponses,
+          response: embed ? embedResponses : pageResponses,
         },
         ...routeOptions,
       },

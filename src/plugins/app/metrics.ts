@@ -1,9 +1,31 @@
 // Prometheus metrics at /metrics: requests by route and status with latency histograms,
 // link-store operations and errors, read-cache hits, links created. One registry per app,
-// so several apps (tests, benchmarks) can live in one process.
+// so several apps (tests, benchmarks) can live in one process. The exposition passes
+// `promtool check metrics` (test/metrics/): counters and histograms with a fixed label set
+// have every series from start-up (a `miss` series before the first miss), so rate() and
+// absent-series alerts work from the first scrape.
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { z } from "zod";
+import { anonymous, respond } from "../../http/schemas.js";
+import type { StoreOperation } from "../../links/instrumented-link-store.js";
+
+/** The label values of the fixed label sets, created at start-up. */
+const STORE_OPERATIONS: readonly StoreOperation[] = ["create", "get", "ping"];
+const OUTCOMES = ["ok", "error"] as const;
+const CACHE_RESULTS = ["hit", "miss"] as const;
+const LINK_SOURCES = ["links", "share"] as const;
+
+/**
+ * prom-client's default metrics include gauges named like counters (`*_total`), which promtool
+ * flags; the same numbers are also exported without the suffix (nodejs_active_handles, ...).
+ */
+const GAUGES_NAMED_LIKE_COUNTERS = [
+  "nodejs_active_handles_total",
+  "nodejs_active_requests_total",
+  "nodejs_active_resources_total",
+];
 
 export interface Metrics {
   registry: Registry;
@@ -22,6 +44,7 @@ export default fp(
   async function metrics(app: FastifyInstance) {
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
+    for (const name of GAUGES_NAMED_LIKE_COUNTERS) registry.removeSingleMetric(name);
     const requestDuration = new Histogram({
       name: "http_request_duration_seconds",
       help: "HTTP request latency by method, route and status code",
@@ -51,6 +74,10 @@ export default fp(
         registers: [registry],
       }),
     };
+    for (const operation of STORE_OPERATIONS)
+      for (const outcome of OUTCOMES) m.storeOperations.zero({ operation, outcome });
+    for (const result of CACHE_RESULTS) m.cacheRequests.inc({ result }, 0);
+    for (const source of LINK_SOURCES) m.linksCreated.inc({ source }, 0);
     app.decorate("metrics", m);
 
     app.addHook("onResponse", async (request, reply) => {
@@ -64,7 +91,20 @@ export default fp(
 
     app.get(
       "/metrics",
-      { schema: { tags: ["operations"], summary: "Prometheus metrics" } },
+      {
+        schema: {
+          operationId: "getMetrics",
+          tags: ["operations"],
+          ...anonymous,
+          summary: "Prometheus metrics (text exposition format)",
+          response: {
+            200: respond(z.string(), {
+              description: "Metrics in the Prometheus text format, version 0.0.4",
+              mediaTypes: ["text/plain"],
+            }),
+          },
+        },
+      },
       async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()),
     );
   },
