@@ -10,7 +10,7 @@ import { wantsHtml } from "../plugins/app/viewer-page.js";
 import { readCors } from "../plugins/external/cors.js";
 import { writeRateLimit } from "../plugins/external/rate-limit.js";
 
-const linkBody = z
+export const linkBody = z
   .object({
     state: z.record(z.string(), z.unknown()).optional().describe("A whole Neuroglancer state"),
     url: z.string().optional().describe("A full Neuroglancer URL (#!{...} fragment)"),
@@ -21,6 +21,9 @@ const linkBody = z
   .refine((b) => [b.state, b.url, b.dataset].filter((v) => v !== undefined).length === 1, {
     message: 'send exactly one of "state", "url" or the preset fields ("dataset", "view", ...)',
   });
+
+/** Neuroglancer's Share body: the state itself. */
+export const shareBody = z.record(z.string(), z.unknown());
 
 const linkAnswer = z.object({
   id: z.string(),
@@ -206,7 +209,7 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ["links"],
         summary:
           "Neuroglancer's Share protocol: state JSON in, the JSON string URL of the stored state out",
-        body: z.record(z.string(), z.unknown()),
+        body: shareBody,
         response: { 200: z.string(), ...errorResponses(400, 413, 415, 429, 503) },
       },
     },
