@@ -50,6 +50,7 @@ const benchmarks: { id: string; load: () => Promise<BenchModule> }[] = [
   { id: "state-build", load: () => import("./state-build.js") },
   { id: "links", load: () => import("./links.js") },
   { id: "burst", load: () => import("./burst.js") },
+  { id: "stall", load: () => import("./stall.js") },
   { id: "viewer", load: () => import("./viewer.js") },
   { id: "annotations", load: () => import("./annotations.js") },
 ];

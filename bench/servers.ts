@@ -6,13 +6,13 @@
 import { once } from "node:events";
 import Fastify, { type FastifyInstance } from "fastify";
 import { buildApp } from "../src/app.js";
-import { makeConfig } from "../src/config.js";
+import { type Config, makeConfig } from "../src/config.js";
 import { newLinkId } from "../src/links/link-id.js";
 import { createRedisClient } from "../src/links/redis-link-store.js";
 
 export type ServerSpec =
   /** The nglaunch app: Redis store when redisUrl is given, else embedded SQLite in dataDir. */
-  | { kind: "service"; redisUrl?: string; dataDir: string }
+  | { kind: "service"; redisUrl?: string; dataDir: string; config?: Partial<Config> }
   /** Bare fastify routes, one Redis command each (plus in-memory ones for the SQLite rows). */
   | { kind: "baseline"; redisUrl: string };
 
@@ -64,13 +64,18 @@ async function buildBaseline(redisUrl: string): Promise<FastifyInstance> {
   return app;
 }
 
-async function buildService(spec: { redisUrl?: string; dataDir: string }) {
+async function buildService(spec: {
+  redisUrl?: string;
+  dataDir: string;
+  config?: Partial<Config>;
+}) {
   const config = makeConfig({
     publicUrl: "http://127.0.0.1",
     dataDir: spec.dataDir,
     redisUrl: spec.redisUrl,
     logLevel: "silent",
     rateLimitMax: 0,
+    ...spec.config,
   });
   return buildApp(config, { logger: false });
 }

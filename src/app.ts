@@ -3,13 +3,15 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
 import fp from "fastify-plugin";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import type { z } from "zod";
 import type { Config } from "./config.js";
 import { JsonNestingError } from "./domain/json-nesting.js";
 import { parseJsonLosslessly } from "./domain/neuroglancer-url.js";
+import { BuildError } from "./domain/state-builder.js";
 import { loggerOptions } from "./logger.js";
 import errorHandler from "./plugins/app/error-handler.js";
 import linkStore from "./plugins/app/link-store.js";
-import links from "./plugins/app/links.js";
+import links, { InvalidStateError } from "./plugins/app/links.js";
 import metrics from "./plugins/app/metrics.js";
 import nameStore from "./plugins/app/name-store.js";
 import names from "./plugins/app/names.js";
@@ -32,11 +34,24 @@ import pageRoutes from "./routes/pages.js";
 import presetRoutes from "./routes/presets.js";
 import stateRoutes from "./routes/states.js";
 import viewRoutes from "./routes/views.js";
+import { OffloadedBody, offloadRouteOf } from "./work/offload.js";
+import work, { bodyValidationError } from "./work/pool.js";
 
 declare module "fastify" {
   interface FastifyInstance {
     config: Readonly<Config>;
   }
+}
+
+/** The parser's 400 for a body that is not JSON or nests too deep. */
+function unparsable(error: Error, tooDeep: boolean): Error {
+  const err = error as Error & { statusCode?: number };
+  err.statusCode = 400;
+  // Too deep is valid JSON refused on purpose (recursion limits), so it is not called invalid.
+  err.message = tooDeep
+    ? `body has ${err.message}; no Neuroglancer state nests that deep`
+    : `body is not valid JSON: ${err.message}`;
+  return err;
 }
 
 export interface BuildOptions {
@@ -78,26 +93,43 @@ export async function buildApp(
     routerOptions: { ignoreTrailingSlash: true },
     ...serverTimeouts(config),
   });
-  app.setValidatorCompiler(validatorCompiler);
+  // A body a worker already parsed and checked (src/work/offload.ts) passes as it is.
+  app.setValidatorCompiler<z.ZodType>((route) => {
+    const validate = validatorCompiler(route);
+    if (route.httpPart !== "body") return validate;
+    return (data) => (data instanceof OffloadedBody ? { value: data } : validate(data));
+  });
   app.setSerializerCompiler(serializerCompiler);
 
   // JSON only: no text/plain parser, so other content types get 415 instead of odd 400s.
   app.removeAllContentTypeParsers();
   // Segment IDs above 2^53 must not be rounded by JSON.parse before anyone can object:
-  // the lossless parser keeps such numbers as markers the validators report.
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
-    try {
-      done(null, parseJsonLosslessly(body as string));
-    } catch (error) {
-      const err = error as Error & { statusCode?: number };
-      err.statusCode = 400;
-      // Too deep is valid JSON refused on purpose (recursion limits), so it is not called invalid.
-      err.message =
-        error instanceof JsonNestingError
-          ? `body has ${err.message}; no Neuroglancer state nests that deep`
-          : `body is not valid JSON: ${err.message}`;
-      done(err, undefined);
-    }
+  // the lossless parser keeps such numbers as markers the validators report. Large state bodies
+  // are handled whole in a worker thread; small ones are parsed in their turn (src/work/).
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    const text = body as string;
+    const route = offloadRouteOf(request.method, request.routeOptions.url);
+    const parseInline = () =>
+      app.turns
+        .run(() => parseJsonLosslessly(text))
+        .then(
+          (value) => done(null, value),
+          (error) => done(unparsable(error as Error, error instanceof JsonNestingError), undefined),
+        );
+    if (route === undefined || text.length < config.offloadBodyBytes) return void parseInline();
+    app.offload(route, text).then(
+      (result) => {
+        if (result.kind === "inline") return void parseInline();
+        if (result.kind === "unparsable")
+          return done(unparsable(new Error(result.message), result.tooDeep), undefined);
+        if (result.kind === "invalid-body") return done(bodyValidationError(result.issues));
+        if (result.kind === "build-error")
+          return done(new BuildError(result.issues, result.notFound));
+        if (result.kind === "invalid-state") return done(new InvalidStateError(result.issues));
+        done(null, new OffloadedBody(result.kind === "prepared" ? result.prepared : result));
+      },
+      (error) => done(error as Error, undefined),
+    );
   });
 
   await app.register(
@@ -114,6 +146,7 @@ export async function buildApp(
   });
   // Before every plugin that adds routes (metrics too), so the OpenAPI document lists them all.
   await app.register(swagger);
+  await app.register(work);
   await app.register(metrics);
   await app.register(errorHandler);
   await app.register(presets);

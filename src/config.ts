@@ -81,6 +81,11 @@ export const envSchema = z.object({
   MAX_STATE_BYTES: int(1024, 512 * 1024 * 1024)
     .default(8 * 1024 * 1024)
     .describe("Largest request body / state accepted, in bytes (413 above)."),
+  OFFLOAD_BODY_BYTES: int(0, 512 * 1024 * 1024)
+    .default(128 * 1024)
+    .describe(
+      "State bodies this large or larger are parsed, validated and built in a worker thread.",
+    ),
   SOURCE_ROOTS: sourceRoots
     .optional()
     .describe("Override data roots: comma-separated dataset=url pairs (mirrors, test fixtures)."),
@@ -151,6 +156,7 @@ export interface Config {
   linkCacheEntries: number;
   linkCacheBytes: number;
   maxStateBytes: number;
+  offloadBodyBytes: number;
   sourceRoots: Record<string, string>;
   connectSrc: string[];
   embedOrigins: string[];
@@ -211,6 +217,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     linkCacheEntries: e.LINK_CACHE_ENTRIES,
     linkCacheBytes: e.LINK_CACHE_MB * 1024 * 1024,
     maxStateBytes: e.MAX_STATE_BYTES,
+    offloadBodyBytes: e.OFFLOAD_BODY_BYTES,
     sourceRoots: e.SOURCE_ROOTS ?? {},
     connectSrc: e.CONNECT_SRC ?? [],
     embedOrigins: e.EMBED_ORIGINS,

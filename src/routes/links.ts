@@ -32,7 +32,7 @@ const linkTitle = z.string().max(300).describe("Shown in link previews and the p
  * Validated leniently here (the links service checks the preset fields with the builder's
  * schema and says what to fix); documented as the three exact forms.
  */
-const linkBody = documentBody(
+export const linkBody = documentBody(
   z
     .object({
       state: z.record(z.string(), z.unknown()).optional().describe("A whole Neuroglancer state"),
@@ -59,6 +59,9 @@ const linkBody = documentBody(
     ])
     .describe('Exactly one of "state", "url", or the preset fields ("dataset", "view", ...)'),
 );
+
+/** Neuroglancer's Share body: the state itself. */
+export const shareBody = z.record(z.string(), z.unknown());
 
 const linkAnswer = z.object({
   id: z.string(),
@@ -294,7 +297,7 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
         ...anonymous,
         summary:
           "Neuroglancer's Share protocol: state JSON in, the JSON string URL of the stored state out",
-        body: z.record(z.string(), z.unknown()).describe("A Neuroglancer state"),
+        body: shareBody.describe("A Neuroglancer state"),
         response: {
           200: respond(z.string(), {
             description: "The state's JSON URL (GET /api/links/{id}), as a JSON string",

@@ -6,17 +6,18 @@ import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import { LRUCache } from "lru-cache";
 import { stateJsonUrl } from "../../domain/neuroglancer-url.js";
-import type { Dataset } from "../../domain/presets.js";
+import type { Catalogue, Dataset } from "../../domain/presets.js";
 import { linkSnippets, type Snippet } from "../../domain/snippets.js";
 import { buildStateFromInput } from "../../domain/state-builder.js";
 import { type StateIssue, validateState } from "../../domain/state-schema/index.js";
 import { undrawableWarnings } from "../../domain/viewer-sources.js";
 import { linkUrls, oembedUrlFor } from "../../http/service-urls.js";
-import { stateFromUrl } from "../../http/state-from-url.js";
+import { type StateFromUrl, stateFromUrl } from "../../http/state-from-url.js";
 import { EMBED_HEAD, embedChrome } from "../../http/viewer-page.js";
 import { contentDigest } from "../../links/canonical-json.js";
 import { isLinkId, newLinkId } from "../../links/link-id.js";
 import { type NewLink, type StoredLink, StoreUnavailableError } from "../../links/link-store.js";
+import { OffloadedBody } from "../../work/offload.js";
 
 /** What POST /api/links takes: exactly one of a state, a Neuroglancer URL or preset fields. */
 export interface LinkInput {
@@ -100,48 +101,88 @@ interface Candidate {
 /** Pages rendered and kept per app: a link never changes, so neither does its page. */
 const PAGE_CACHE_ENTRIES = 1000;
 
+/** Validates what a user posted and turns it into a state plus link metadata. */
+function candidateFrom(
+  presets: Catalogue,
+  input: LinkInput,
+  urlState: StateFromUrl | undefined,
+): Candidate {
+  if (input.dataset !== undefined) {
+    const built = buildStateFromInput(presets, input);
+    return {
+      state: built.state,
+      title: input.title ?? null,
+      dataset: built.dataset.id,
+      view: built.view,
+      warnings: [...built.warnings, ...undrawableWarnings(built.state)],
+    };
+  }
+  let state: unknown = input.state;
+  let prefix = "state";
+  if (input.url !== undefined) {
+    const parsed = urlState ?? { ok: false, message: "this URL was not read" };
+    if (!parsed.ok) throw new InvalidStateError([{ path: "url", message: parsed.message }]);
+    state = parsed.state;
+    prefix = "url#!";
+  }
+  const result = validateState(state);
+  const at = (i: StateIssue) => ({ ...i, path: i.path ? `${prefix}.${i.path}` : prefix });
+  if (!result.valid) throw new InvalidStateError(result.errors.map(at));
+  return {
+    state: state as Record<string, unknown>,
+    title: input.title ?? null,
+    dataset: null,
+    view: null,
+    warnings: [...result.warnings, ...undrawableWarnings(state)].map(at),
+  };
+}
+
+/** The record to store for a candidate: canonical JSON and content digest. */
+function newLinkOf(candidate: Candidate): NewLink {
+  const { stateJson, digest } = contentDigest(candidate.state, candidate);
+  const { title, dataset, view } = candidate;
+  return { stateJson, digest, title, dataset, view };
+}
+
+/**
+ * Everything a create does before the store, as plain strings and small metadata: the CPU-heavy
+ * part, which runs inline for small bodies and in a worker thread for large ones (src/work/).
+ */
+export interface PreparedLink {
+  record: NewLink;
+  /** The whole state in the URL. */
+  longUrl: string;
+  warnings: StateIssue[];
+}
+
+/** `urlState`: what `input.url` (when sent, without preset fields) stands for, read beforehand. */
+export function prepareLink(
+  presets: Catalogue,
+  publicUrl: string,
+  input: LinkInput,
+  urlState: StateFromUrl | undefined,
+): PreparedLink {
+  const candidate = candidateFrom(presets, input, urlState);
+  const record = newLinkOf(candidate);
+  // From the canonical JSON already made for the digest: no second serialisation.
+  return {
+    record,
+    longUrl: stateJsonUrl(publicUrl, record.stateJson),
+    warnings: candidate.warnings,
+  };
+}
+
+/** The record Neuroglancer's Share button stores: the state as it is, validated. */
+export function prepareShare(state: Record<string, unknown>): NewLink {
+  const result = validateState(state);
+  if (!result.valid) throw new InvalidStateError(result.errors);
+  const title = typeof state.title === "string" ? state.title : null;
+  return newLinkOf({ state, title, dataset: null, view: null, warnings: [] });
+}
+
 export function createLinksService(app: FastifyInstance): LinksService {
   const { publicUrl } = app.config;
   const store = app.linkStore;
-
-  /** Validates what a user posted and turns it into a state plus link metadata. */
-  async function candidateFrom(input: LinkInput): Promise<Candidate> {
-    if (input.dataset !== undefined) {
-      const built = buildStateFromInput(app.presets, input);
-      return {
-        state: built.state,
-        title: input.title ?? null,
-        dataset: built.dataset.id,
-        view: built.view,
-        warnings: [...built.warnings, ...undrawableWarnings(built.state)],
-      };
-    }
-    let state: unknown = input.state;
-    let prefix = "state";
-    if (input.url !== undefined) {
-      const parsed = await stateFromUrl(app, input.url);
-      if (!parsed.ok) throw new InvalidStateError([{ path: "url", message: parsed.message }]);
-      state = parsed.state;
-      prefix = "url#!";
-    }
-    const result = validateState(state);
-    const at = (i: StateIssue) => ({ ...i, path: i.path ? `${prefix}.${i.path}` : prefix });
-    if (!result.valid) throw new InvalidStateError(result.errors.map(at));
-    return {
-      state: state as Record<string, unknown>,
-      title: input.title ?? null,
-      dataset: null,
-      view: null,
-      warnings: [...result.warnings, ...undrawableWarnings(state)].map(at),
-    };
-  }
-
-  /** The record to store for a candidate: canonical JSON and content digest. */
-  function newLinkOf(candidate: Candidate): NewLink {
-    const { stateJson, digest } = contentDigest(candidate.state, candidate);
-    const { title, dataset, view } = candidate;
-    return { stateJson, digest, title, dataset, view };
-  }
 
   async function storeRecord(record: NewLink, source: LinkSource, longUrl?: string) {
     try {
@@ -186,6 +227,15 @@ export function createLinksService(app: FastifyInstance): LinksService {
     });
   }
 
+  /** A small body's create, its CPU-heavy part one per event-loop turn (src/work/turns.ts). */
+  async function prepareInline(input: LinkInput): Promise<PreparedLink> {
+    const urlState =
+      input.dataset === undefined && input.url !== undefined
+        ? await stateFromUrl(app, input.url)
+        : undefined;
+    return app.turns.run(() => prepareLink(app.presets, publicUrl, input, urlState));
+  }
+
   const pages = new LRUCache<string, string>({ max: PAGE_CACHE_ENTRIES });
 
   return {
@@ -194,10 +244,11 @@ export function createLinksService(app: FastifyInstance): LinksService {
     },
 
     async create(input) {
-      const candidate = await candidateFrom(input);
-      const record = newLinkOf(candidate);
-      // From the canonical JSON already made for the digest: no second serialisation.
-      const longUrl = stateJsonUrl(publicUrl, record.stateJson);
+      // A large body was parsed, validated and prepared by a worker (src/work/offload.ts).
+      const body: unknown = input;
+      const prepared =
+        body instanceof OffloadedBody ? (body.result as PreparedLink) : await prepareInline(input);
+      const { record, longUrl, warnings } = prepared;
       const { link, created } = await storeRecord(record, "links", longUrl);
       return {
         id: link.id,
@@ -205,15 +256,16 @@ export function createLinksService(app: FastifyInstance): LinksService {
         title: link.title,
         ...linkUrls(publicUrl, link.id),
         longUrl,
-        warnings: candidate.warnings,
+        warnings,
       };
     },
 
     async share(state) {
-      const result = validateState(state);
-      if (!result.valid) throw new InvalidStateError(result.errors);
-      const title = typeof state.title === "string" ? state.title : null;
-      const record = newLinkOf({ state, title, dataset: null, view: null, warnings: [] });
+      const body: unknown = state;
+      const record =
+        body instanceof OffloadedBody
+          ? (body.result as NewLink)
+          : await app.turns.run(() => prepareShare(state));
       const { link } = await storeRecord(record, "share");
       return linkUrls(publicUrl, link.id).jsonUrl;
     },
@@ -252,6 +304,6 @@ export default fp(
   },
   {
     name: "links",
-    dependencies: ["config", "metrics", "presets", "link-store", "viewer-page"],
+    dependencies: ["config", "metrics", "presets", "link-store", "viewer-page", "work"],
   },
 );
