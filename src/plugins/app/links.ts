@@ -185,6 +185,18 @@ export function createLinksService(app: FastifyInstance): LinksService {
   const store = app.linkStore;
 
   async function storeRecord(record: NewLink, source: LinkSource, longUrl?: string) {
+    // A compact request (a table of annotations, a preset view) can build a state larger than any
+    // body the service accepts; the same limit holds for what is stored.
+    const bytes = Buffer.byteLength(record.stateJson, "utf8");
+    if (bytes > app.config.maxStateBytes) {
+      throw Object.assign(
+        new Error(
+          `the state built from this request is ${bytes} bytes, more than MAX_STATE_BYTES ` +
+            `(${app.config.maxStateBytes}); split annotations or segments over several links`,
+        ),
+        { statusCode: 413 },
+      );
+    }
     try {
       const result = await store.create(record, newLinkId);
       if (result.created) app.metrics.linksCreated.inc({ source });
