@@ -150,6 +150,8 @@ describe("graceful shutdown", () => {
       LOG_LEVEL: "warn",
       DATA_DIR: data.dir,
       SHUTDOWN_TIMEOUT_MS: "60000",
+      // Not a load-shedding test: a busy machine must not turn the in-flight request into a 503.
+      MAX_EVENT_LOOP_DELAY_MS: "0",
     });
     try {
       await expect
