@@ -59,11 +59,10 @@ describe("server timeouts", () => {
     // 60 bytes at one every 500 ms would take 30 s; the request timeout is 1.5 s.
     const body = JSON.stringify({ state: { layers: [], title: "x".repeat(20) } }).padEnd(60);
     const head = `POST /api/links HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n`;
-    const started = Date.now();
     const { answer, sent } = await trickle(head, body, 500);
     expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    // Cut off before the whole body arrived: the proof, with no wall-clock bound to miss.
     expect(sent).toBeLessThan(body.length);
-    expect(Date.now() - started).toBeLessThan(25_000);
   });
 
   it("cuts off headers that trickle in (408)", async () => {

@@ -52,7 +52,8 @@ describe("loadConfig", () => {
   });
 });
 
-describe("start-up", () => {
+// Each test runs the built server to its exit: allow for a busy machine.
+describe("start-up", { timeout: 120_000 }, () => {
   /** The built server with only these variables, its data in a temporary directory. */
   const startServer = (env: Record<string, string>) => {
     const data = makeDataDir();

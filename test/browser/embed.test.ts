@@ -190,7 +190,7 @@ describe.skipIf(!available)(
       );
       const refused = page.waitForEvent("console", {
         predicate: (message) => refusal.test(message.text()),
-        timeout: 10_000,
+        timeout: 30_000,
       });
       await page.goto(stranger.page("/embed-refused", "Other site", wikiPageBody(iframe)));
       await refused;
@@ -216,7 +216,7 @@ describe.skipIf(!available)(
       await page.fill("#segments", "segment_id\n9007199254740993\n18446744073709551615\n42\n");
       await page.fill("#title", "From the gallery");
       await page.click("#create-link");
-      const shortUrl = await page.locator("#short-url").getAttribute("href", { timeout: 10_000 });
+      const shortUrl = await page.locator("#short-url").getAttribute("href", { timeout: 30_000 });
       expect(shortUrl).toMatch(new RegExp(`^${escapeRegExp(served.url)}/s/[\\w-]+$`));
       await screenshot(page, "gallery-short-link");
       expect(listProblems(problems, fixtures.stats)).toEqual([]);

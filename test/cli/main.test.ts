@@ -78,7 +78,8 @@ describe("nglaunch help and usage", () => {
   });
 });
 
-describe("as a process", () => {
+// Each test starts node processes (tsx compiles on the fly): allow for a busy machine.
+describe("as a process", { timeout: 180_000 }, () => {
   const scratch = mkdtempSync(join(tmpdir(), "nglaunch-cli-bin-"));
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 

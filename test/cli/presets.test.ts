@@ -260,7 +260,8 @@ describe("nglaunch presets verify", () => {
 
     it("times out per request (--timeout)", async () => {
       const { port } = silent.address() as AddressInfo;
-      const started = performance.now();
+      // The server never answers: only the per-request timeout can end the command (a hang
+      // would hit the test's timeout). No wall-clock bound: a busy machine must not fail it.
       const result = await runCli([
         "presets",
         "verify",
@@ -276,7 +277,6 @@ describe("nglaunch presets verify", () => {
       expect(result.code).toBe(1);
       expect(tableRow(result.stdout, "raw")).toMatch(/unreachable +timed out after 0.2 s$/);
       expect(result.stdout).toContain("2 layers: 2 unreachable");
-      expect(performance.now() - started).toBeLessThan(5000);
     });
   });
 

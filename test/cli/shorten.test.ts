@@ -38,7 +38,13 @@ beforeAll(async () => {
   const port = await freePort();
   server = `http://127.0.0.1:${port}`;
   app = await buildApp(
-    makeConfig({ publicUrl: server, dataDir: join(work, "data"), logLevel: "silent" }),
+    // Load shedding off: this suite is not about it, and on a busy machine the event loop lags.
+    makeConfig({
+      publicUrl: server,
+      dataDir: join(work, "data"),
+      logLevel: "silent",
+      maxEventLoopDelayMs: 0,
+    }),
     { logger: false },
   );
   await app.listen({ port, host: "127.0.0.1" });

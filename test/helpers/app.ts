@@ -25,6 +25,9 @@ export async function startTestApp(overrides: Partial<Config> = {}): Promise<Tes
     logLevel: "silent",
     rateLimitMax: 0,
     maxEventLoopDelayMs: 0,
+    // The store's bound (500 ms by default) is a wall-clock limit too: under a burst on a busy
+    // machine a healthy store can miss it and answer 503. Tests of the bound set their own.
+    storeTimeoutMs: 10_000,
     ...overrides,
   });
   const app = await buildApp(config, { logger: false });

@@ -55,6 +55,8 @@ export function runServerSync(env: Record<string, string>): SpawnSyncReturns<str
     cwd: packageRoot,
     env,
     encoding: "utf8",
-    timeout: 20_000,
+    // Start-up failures exit at once; the bound only stops a server that would not exit, and
+    // loading the app on a busy machine can take well over 20 s.
+    timeout: 90_000,
   });
 }
