@@ -68,6 +68,23 @@ export const headers = {
     description: "The link id, quoted: the content never changes",
     schema: { type: "string" },
   },
+  cacheNoStore: {
+    description: "no-store: the answer holds a secret (an edit token)",
+    schema: { type: "string", enum: ["no-store"] },
+  },
+  cacheRevalidate: {
+    description: "no-cache: the answer changes when its name moves, so clients revalidate",
+    schema: { type: "string", enum: ["no-cache"] },
+  },
+  nameVersionEtag: {
+    description:
+      'The name\'s current version, quoted (e.g. "3"): send it as If-Match to move from it',
+    schema: { type: "string" },
+  },
+  nameLinkEtag: {
+    description: "The link id of the name's current version, quoted: changes when the name moves",
+    schema: { type: "string" },
+  },
   revalidateEtag: {
     description: "Validator for If-None-Match (answered 304 when unchanged)",
     schema: { type: "string" },
@@ -168,17 +185,17 @@ export function errorResponse<T extends z.ZodType>(code: ErrorCode, schema: T): 
 }
 
 /** A 404 sent as a page to browsers (Accept: text/html) and as JSON to other clients. */
-export function notFoundPageOrJson() {
+export function notFoundPageOrJson(what = "link") {
   return respond(errorSchema, {
-    description: "No such link: a page for browsers (Accept: text/html), JSON for other clients",
+    description: `No such ${what}: a page for browsers (Accept: text/html), JSON for other clients`,
     mediaTypes: ["application/json", "text/html"],
   });
 }
 
 /** A 404 page (the embed routes answer pages whatever the client accepts). */
-export function notFoundPage() {
+export function notFoundPage(what = "link") {
   return respond(z.string(), {
-    description: "No such link: a page saying so",
+    description: `No such ${what}: a page saying so`,
     mediaTypes: ["text/html"],
   });
 }

@@ -6,7 +6,18 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { errorPage } from "../http/error-page.js";
-import { errorResponses, errorSchema } from "../http/schemas.js";
+import {
+  anonymous,
+  errorResponses,
+  errorSchema,
+  headers,
+  htmlPage,
+  notFoundPage,
+  notFoundPageOrJson,
+  rateLimitHeaders,
+  redirect,
+  respond,
+} from "../http/schemas.js";
 import { linkUrls } from "../http/service-urls.js";
 import type { StoredLink } from "../links/link-store.js";
 import {
@@ -115,13 +126,25 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       ...writeRateLimit(app),
       schema: {
+        operationId: "createName",
         tags: ["names"],
+        ...anonymous,
         summary:
           "Give a short link a name that can later move to newer links (answers an edit token once)",
         body: createBody,
         response: {
-          201: createAnswer,
-          409: errorSchema,
+          201: respond(createAnswer, {
+            description: "Created: the name's URLs and its edit token (shown this once)",
+            headers: {
+              "cache-control": headers.cacheNoStore,
+              etag: headers.nameVersionEtag,
+              ...rateLimitHeaders,
+            },
+          }),
+          409: respond(errorSchema, {
+            description: "The name is taken: choose another",
+            headers: rateLimitHeaders,
+          }),
           ...errorResponses(400, 413, 415, 429, 503),
         },
       },
@@ -157,7 +180,10 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       ...writeRateLimit(app),
       schema: {
+        operationId: "moveName",
         tags: ["names"],
+        // The one operation that is not anonymous: the name's edit token, as a Bearer token.
+        security: [{ editToken: [] }],
         summary:
           'Move a name to another link, as a new version (Authorization: Bearer <token>; If-Match: "<version>" to move only from that version)',
         params: nameParams,
@@ -167,11 +193,32 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
           "if-match": z.string().optional(),
         }),
         response: {
-          200: nameAnswer,
-          401: errorSchema,
-          403: errorSchema,
-          409: errorSchema,
-          412: errorSchema.extend({ currentVersion: z.number() }),
+          200: respond(nameAnswer, {
+            description: "Moved: the name's new current version",
+            headers: { etag: headers.nameVersionEtag, ...rateLimitHeaders },
+          }),
+          401: respond(errorSchema, {
+            description: "No edit token: send 'Authorization: Bearer <token>'",
+            headers: {
+              "www-authenticate": {
+                description: "Bearer, the scheme the token is sent with",
+                schema: { type: "string" },
+              },
+              ...rateLimitHeaders,
+            },
+          }),
+          403: respond(errorSchema, {
+            description: "Not the name's edit token (or it was just replaced)",
+            headers: rateLimitHeaders,
+          }),
+          409: respond(errorSchema, {
+            description: "The name keeps no more versions: create a new name",
+            headers: rateLimitHeaders,
+          }),
+          412: respond(errorSchema.extend({ currentVersion: z.number() }), {
+            description: "If-Match names another version than the current one: reload and decide",
+            headers: { etag: headers.nameVersionEtag, ...rateLimitHeaders },
+          }),
           ...errorResponses(400, 404, 413, 415, 429, 503),
         },
       },
@@ -241,10 +288,18 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       config: readCors,
       schema: {
+        operationId: "getName",
         tags: ["names"],
+        ...anonymous,
         summary: "A name's current version and its whole history (ETag: the current version)",
         params: nameParams,
-        response: { 200: historyAnswer, ...errorResponses(404, 503) },
+        response: {
+          200: respond(historyAnswer, {
+            description: "The name, its current version and every version",
+            headers: { "cache-control": headers.cacheRevalidate, etag: headers.nameVersionEtag },
+          }),
+          ...errorResponses(404, 503),
+        },
       },
     },
     async (request, reply) => {
@@ -270,12 +325,19 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       config: readCors,
       schema: {
+        operationId: "getNameState",
         tags: ["names"],
+        ...anonymous,
         summary:
           "The current version's state JSON; CORS-enabled, so #!<this URL> in any Neuroglancer follows the name",
         params: nameParams,
         response: {
-          200: z.unknown().describe("The Neuroglancer state"),
+          // Sent as the stored JSON text, so fastify's type is unknown; documented as an object.
+          200: respond(z.unknown(), {
+            description: "The Neuroglancer state of the name's current version",
+            schema: z.record(z.string(), z.unknown()),
+            headers: { "cache-control": headers.cacheRevalidate, etag: headers.nameLinkEtag },
+          }),
           ...errorResponses(404, 503),
         },
       },
@@ -296,15 +358,23 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       config: readCors,
       schema: {
+        operationId: "getNameSnippets",
         tags: ["embed"],
+        ...anonymous,
         summary: "Ready-to-paste snippets that embed a name and follow its moves",
         params: nameParams,
         response: {
-          200: z.object({
-            snippets: z.array(
-              z.object({ id: z.string(), label: z.string(), note: z.string(), text: z.string() }),
-            ),
-          }),
+          200: respond(
+            z.object({
+              snippets: z.array(
+                z.object({ id: z.string(), label: z.string(), note: z.string(), text: z.string() }),
+              ),
+            }),
+            {
+              description: "The snippets",
+              headers: { "cache-control": headers.cacheRevalidate },
+            },
+          ),
           ...errorResponses(404, 503),
         },
       },
@@ -336,10 +406,18 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
     return app.viewerPage(reply, app.names.page(found, embed));
   }
 
+  // Browsers (Accept: text/html) get the page, other clients a redirect; the embed variants
+  // always answer pages, their 404 too.
   const pageResponses = {
-    200: z.string().describe("HTML page"),
-    302: z.null(),
-    ...errorResponses(404, 503),
+    200: htmlPage("The viewer page on the name's version (for browsers: Accept text/html)"),
+    302: redirect("Other clients: a redirect to the viewer URL with the version's state"),
+    404: notFoundPageOrJson("name or version"),
+    ...errorResponses(503),
+  };
+  const embedResponses = {
+    200: htmlPage("The compact viewer page on the name's version, for iframes"),
+    404: notFoundPage("name or version"),
+    ...errorResponses(503),
   };
   for (const embed of [false, true]) {
     const prefix = embed ? "/embed" : "";
@@ -349,12 +427,14 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
       `${prefix}/n/:name`,
       {
         schema: {
+          operationId: embed ? "embedName" : "openName",
           tags,
+          ...anonymous,
           summary: embed
             ? "A name's current version for iframes: follows the name's moves"
             : "Open a name's current version in the viewer",
           params: nameParams,
-          response: pageResponses,
+          response: embed ? embedResponses : pageResponses,
         },
         ...routeOptions,
       },
@@ -364,12 +444,14 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
       `${prefix}/n/:name/:version`,
       {
         schema: {
+          operationId: embed ? "embedNameVersion" : "openNameVersion",
           tags,
+          ...anonymous,
           summary: embed
             ? "One version of a name for iframes, forever"
             : "Open one version of a name in the viewer, forever",
           params: versionParams,
-          response: pageResponses,
+          response: embed ? embedResponses : pageResponses,
         },
         ...routeOptions,
       },

@@ -32,7 +32,7 @@ interface Document {
 
 /** A request made against the running app and what it answered. */
 interface Recorded {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "PUT";
   url: string;
   headers?: Record<string, string>;
   body?: unknown;
@@ -63,7 +63,7 @@ const recorded: Recorded[] = [];
 
 async function call(
   app: TestApp,
-  method: "GET" | "POST",
+  method: "GET" | "POST" | "PUT",
   url: string,
   options: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
 ): Promise<Recorded> {
@@ -155,6 +155,47 @@ async function recordTraffic() {
   });
   await call(t, "POST", "/api/share", { body: [1, 2] });
 
+  // Named links: create (answers the edit token once), move with the token, read, open.
+  const other = await call(t, "POST", "/api/links", {
+    body: { dataset: "e11-prism", view: "overview", segments: ["43"], title: "Contract 2" },
+  });
+  const otherId = (JSON.parse(other.responseBody) as { id: string }).id;
+  const named = await call(t, "POST", "/api/names", {
+    body: { name: "contract-cells", link: id, note: "first" },
+  });
+  const { token } = JSON.parse(named.responseBody) as { token: string };
+  await call(t, "POST", "/api/names", { body: { name: "contract-cells", link: id } });
+  await call(t, "POST", "/api/names", { body: { name: "No Such Name!", link: id } });
+  await call(t, "POST", "/api/names", { body: { name: "contract-bad", link: "nope1234" } });
+  const bearer = { authorization: `Bearer ${token}` };
+  const moveUrl = "/api/names/contract-cells";
+  await call(t, "PUT", moveUrl, {
+    body: { link: `/s/${otherId}`, note: "second" },
+    headers: { ...bearer, "if-match": '"1"' },
+  });
+  await call(t, "PUT", moveUrl, { body: { link: id }, headers: { ...bearer, "if-match": '"1"' } });
+  await call(t, "PUT", moveUrl, { body: { link: id }, headers: { "if-match": "3" } });
+  await call(t, "PUT", moveUrl, { body: { link: id }, headers: { ...bearer, "if-match": "3" } });
+  await call(t, "PUT", moveUrl, { body: { link: id } });
+  await call(t, "PUT", moveUrl, { body: { link: id }, headers: { authorization: "Bearer wrong" } });
+  await call(t, "PUT", "/api/names/contract-none", { body: { link: id }, headers: bearer });
+  await call(t, "GET", "/api/names/contract-cells");
+  await call(t, "GET", "/api/names/contract-none");
+  await call(t, "GET", "/api/names/contract-cells/state");
+  await call(t, "GET", "/api/names/contract-none/state");
+  await call(t, "GET", "/api/names/contract-cells/snippets");
+  await call(t, "GET", "/api/names/contract-none/snippets");
+  for (const prefix of ["", "/embed"]) {
+    await call(t, "GET", `${prefix}/n/contract-cells`, { headers: html });
+    await call(t, "GET", `${prefix}/n/contract-cells/1`, { headers: html });
+    await call(t, "GET", `${prefix}/n/contract-none`, { headers: html });
+    await call(t, "GET", `${prefix}/n/contract-cells/9`, { headers: html });
+    await call(t, "GET", `${prefix}/n/contract-cells/first`);
+  }
+  await call(t, "GET", "/n/contract-cells");
+  await call(t, "GET", "/n/contract-cells/2");
+  await call(t, "GET", "/n/contract-none");
+
   const encoded = encodeURIComponent(shortUrl);
   await call(t, "GET", `/oembed?url=${encoded}`);
   await call(t, "GET", `/oembed?url=${encodeURIComponent("http://ngl.test/v/e11-prism/overview")}`);
@@ -174,6 +215,7 @@ async function recordTraffic() {
   await call(limited, "POST", "/api/links", { body: { state } });
   await call(limited, "POST", "/api/links", { body: { state } });
   await call(limited, "POST", "/api/share", { body: state });
+  await call(limited, "POST", "/api/names", { body: { name: "contract-limited", link: id } });
 }
 
 /** The operation a recorded request went to, by the document's path templates. */
@@ -276,6 +318,10 @@ describe("the OpenAPI document", () => {
       "/v/{dataset}/layer/{layer}",
       "/embed/v/{dataset}/{view}",
       "/embed/v/{dataset}/layer/{layer}",
+      "/n/{name}",
+      "/n/{name}/{version}",
+      "/embed/n/{name}",
+      "/embed/n/{name}/{version}",
     ]) {
       const content = doc.paths[template]?.get?.responses["200"]?.content ?? {};
       expect(Object.keys(content), template).toEqual(["text/html"]);

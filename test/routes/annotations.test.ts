@@ -172,8 +172,12 @@ describe("annotations over HTTP", () => {
       "segments",
       "props",
     ]);
+    // POST /api/links documents its three forms as a oneOf; annotations belong to the preset one.
     const links = doc.paths["/api/links"].post.requestBody.content["application/json"].schema;
-    expect(links.properties.annotations.items.properties.table).toBeDefined();
+    const presetForm = links.oneOf.find((form: { required?: string[] }) =>
+      form.required?.includes("dataset"),
+    );
+    expect(presetForm.properties.annotations.items.properties.table).toBeDefined();
   });
 
   it("accepts the README's example, and the validator accepts the state it stores", async () => {

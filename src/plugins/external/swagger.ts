@@ -16,6 +16,7 @@ export const TAGS = [
   { name: "presets", description: "The catalogue of datasets, layer presets and views" },
   { name: "states", description: "Build and validate Neuroglancer states" },
   { name: "links", description: "Short links: store a state, open it, read it back" },
+  { name: "names", description: "Named links (/n/...) their owner can move to newer short links" },
   { name: "views", description: "Stable view links (/v/...) that open the viewer" },
   { name: "embed", description: "Iframes, oEmbed, snippets and the badge for wikis and READMEs" },
   { name: "pages", description: "The viewer and the gallery" },
@@ -149,6 +150,17 @@ export default fp(
         },
         servers: [{ url: app.config.publicUrl }],
         tags: TAGS.map((tag) => ({ ...tag })),
+        components: {
+          // The one credential of the service: the edit token of a name, answered once by
+          // POST /api/names, sent to PUT /api/names/{name}. Every other operation is anonymous.
+          securitySchemes: {
+            editToken: {
+              type: "http",
+              scheme: "bearer",
+              description: "The edit token POST /api/names answered when the name was created",
+            },
+          },
+        },
       },
       transform,
       transformObject: finish,
