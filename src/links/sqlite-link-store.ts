@@ -3,7 +3,6 @@
 // Creates are group-committed: all creates that arrive while the event loop is busy are written
 // in one transaction with one fsync, so a burst costs one disk flush rather than one per link.
 
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import {
   type CreateResult,
@@ -13,7 +12,7 @@ import {
   StoreUnavailableError,
 } from "./link-store.js";
 import {
-  openSqlite,
+  openStoreDatabase,
   type SqliteDatabase,
   type SqliteStatement,
   sqliteErrorCode,
@@ -92,23 +91,10 @@ export class SqliteLinkStore implements LinkStore {
   #flushScheduled = false;
 
   constructor(options: SqliteLinkStoreOptions) {
-    mkdirSync(options.dataDir, { recursive: true });
     this.path = join(options.dataDir, SQLITE_FILE_NAME);
-    const db = openSqlite(this.path);
+    // Creates are group-committed (below), so a burst of creates shares one fsync.
+    const db = openStoreDatabase(this.path, options.busyTimeoutMs ?? 1000, migrate);
     this.#db = db;
-    try {
-      db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 1000)}`);
-      db.pragma("journal_mode = WAL");
-      // In WAL mode, synchronous=NORMAL only fsyncs at checkpoints: a committed transaction can
-      // vanish on power loss even though we already answered 201 with its id. FULL fsyncs the
-      // WAL on every commit, so an acknowledged link is on disk before the caller sees its id.
-      // Creates are group-committed (below), so a burst of creates shares one fsync.
-      db.pragma("synchronous = FULL");
-      migrate(db);
-    } catch (error) {
-      db.close();
-      throw error;
-    }
 
     this.#insert = db.prepare(
       `INSERT INTO links (id, digest, state_json, title, dataset, view, created_at, size_bytes)

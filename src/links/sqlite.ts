@@ -4,7 +4,9 @@
 // its statements (WiseLibs/better-sqlite3#1515: "Assertion failed: (env) != nullptr"), and the
 // release that fixes it (13) crashes on Node 20. Node's built-in module needs no native build and
 // behaves the same; both are driven through the small better-sqlite3-shaped surface below.
+import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
+import { dirname } from "node:path";
 
 export interface RunResult {
   changes: number;
@@ -175,4 +177,29 @@ function openBetterSqlite(path: string, options: OpenOptions): SqliteDatabase {
       db.transaction(fn) as unknown as Transaction<Args, Result>,
     close: () => void db.close(),
   };
+}
+
+/**
+ * Opens (creating its folder) a store file with the settings every embedded store needs, then runs
+ * its migrations; closes it again when any of that fails. WAL lets readers go on while one writer
+ * commits. synchronous=FULL fsyncs the WAL on every commit: with NORMAL a committed transaction
+ * can vanish on power loss although the caller was already answered.
+ */
+export function openStoreDatabase(
+  path: string,
+  busyTimeoutMs: number,
+  migrate: (db: SqliteDatabase) => void,
+): SqliteDatabase {
+  mkdirSync(dirname(path), { recursive: true });
+  const db = openSqlite(path);
+  try {
+    db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = FULL");
+    migrate(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
 }

@@ -1,9 +1,8 @@
 // The embedded name store: tables in the link store's SQLite file (<dataDir>/links.sqlite3), on a
 // connection of its own, so one file (and one backup) holds links and names together.
 
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { openSqlite, type SqliteDatabase, type SqliteStatement } from "../links/sqlite.js";
+import { openStoreDatabase, type SqliteDatabase, type SqliteStatement } from "../links/sqlite.js";
 import { asStoreError, SQLITE_FILE_NAME } from "../links/sqlite-link-store.js";
 import { MAX_VERSIONS } from "./name.js";
 import type {
@@ -71,19 +70,13 @@ export class SqliteNameStore implements NameStore {
   readonly #move: (name: string, request: MoveRequest) => MoveResult;
 
   constructor(options: SqliteNameStoreOptions) {
-    mkdirSync(options.dataDir, { recursive: true });
-    const db = openSqlite(join(options.dataDir, SQLITE_FILE_NAME));
+    // As for links: an acknowledged move is on disk before its answer.
+    const db = openStoreDatabase(
+      join(options.dataDir, SQLITE_FILE_NAME),
+      options.busyTimeoutMs ?? 1000,
+      migrate,
+    );
     this.#db = db;
-    try {
-      db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 1000)}`);
-      db.pragma("journal_mode = WAL");
-      // As for links: an acknowledged move is on disk before its answer (see the link store).
-      db.pragma("synchronous = FULL");
-      migrate(db);
-    } catch (error) {
-      db.close();
-      throw error;
-    }
 
     const insertName = db.prepare<[NameRow]>(
       `INSERT INTO names (name, token_hash, created_at, version)

@@ -8,6 +8,7 @@ import {
   COORDINATE_UNITS,
   type ColumnNames,
   type CoordinateUnit,
+  DEFAULT_COLUMNS,
 } from "../../domain/annotation-items.js";
 import { stateUrl } from "../../domain/neuroglancer-url.js";
 import { parsePosition } from "../../domain/position.js";
@@ -140,23 +141,10 @@ function parseNumberArgument(flag: string, text: string): number {
   return value;
 }
 
-const COLUMN_ROLES: Readonly<Record<string, keyof ColumnNames>> = {
-  x: "x",
-  y: "y",
-  z: "z",
-  x1: "x1",
-  y1: "y1",
-  z1: "z1",
-  x2: "x2",
-  y2: "y2",
-  z2: "z2",
-  rx: "rx",
-  ry: "ry",
-  rz: "rz",
-  segment_id: "segmentId",
-  description: "description",
-  color: "color",
-};
+/** --columns role names are the default column names (segment_id -> segmentId, ...). */
+const COLUMN_ROLES = new Map(
+  Object.entries(DEFAULT_COLUMNS).map(([key, column]) => [column, key as keyof ColumnNames]),
+);
 
 /** --columns x=X_nm,segment_id=cell -> the API's `columns` object. */
 function parseColumnsArgument(text: string): Partial<ColumnNames> {
@@ -164,10 +152,10 @@ function parseColumnsArgument(text: string): Partial<ColumnNames> {
   for (const pair of text.split(",")) {
     const [role = "", ...rest] = pair.split("=");
     const name = rest.join("=").trim();
-    const key = Object.hasOwn(COLUMN_ROLES, role.trim()) ? COLUMN_ROLES[role.trim()] : undefined;
+    const key = COLUMN_ROLES.get(role.trim());
     if (key === undefined || name === "")
       throw new UsageError(
-        `--columns expects ROLE=NAME pairs with roles ${Object.keys(COLUMN_ROLES).join(", ")}; got "${pair}"`,
+        `--columns expects ROLE=NAME pairs with roles ${[...COLUMN_ROLES.keys()].join(", ")}; got "${pair}"`,
       );
     columns[key] = name;
   }
