@@ -11,8 +11,13 @@ export function linkUrls(publicUrl: string, id: string) {
     viewerUrl: `${publicUrl}/#!${jsonUrl}`,
     jsonUrl,
     embedUrl: `${publicUrl}/embed/${id}`,
+    /** The link's preview image (PNG, PREVIEW_SIZE by default), for og:image and READMEs. */
+    previewUrl: `${publicUrl}/s/${id}/preview.png`,
   };
 }
+
+/** The default size of preview images: the OpenGraph card size chat apps and wikis expect. */
+export const PREVIEW_SIZE = { width: 1200, height: 630 } as const;
 
 /** The oEmbed discovery URL of a page of this service. */
 export function oembedUrlFor(publicUrl: string, pageUrl: string): string {
@@ -39,19 +44,20 @@ export type ViewTarget = { dataset: string; view: string } | { dataset: string; 
 
 /**
  * The view link of a target: PUBLIC_URL/v/<dataset>/<view> or .../v/<dataset>/layer/<layer>
- * (names percent-encoded), under /embed for iframes, with an optional query ("?segments=1").
+ * (names percent-encoded), under /embed for iframes, or its preview image (".../preview.png"),
+ * with an optional query ("?segments=1").
  */
 export function viewUrl(
   publicUrl: string,
   target: ViewTarget,
-  options: { embed?: boolean; search?: string } = {},
+  options: { embed?: boolean; preview?: boolean; search?: string } = {},
 ): string {
   const base = `${publicUrl}${options.embed ? "/embed" : ""}/v/${encodeURIComponent(target.dataset)}`;
   const name =
     "view" in target
       ? encodeURIComponent(target.view)
       : `layer/${encodeURIComponent(target.layer)}`;
-  return `${base}/${name}${options.search ?? ""}`;
+  return `${base}/${name}${options.preview ? "/preview.png" : ""}${options.search ?? ""}`;
 }
 
 /** decodeURIComponent, but null for bad percent-encoding ("%25" decodes, "%" and "%E0" do not). */
@@ -101,6 +107,7 @@ export function nameUrls(publicUrl: string, name: string, version?: number) {
   return {
     url: `${publicUrl}/n/${at}`,
     embedUrl: `${publicUrl}/embed/n/${at}`,
+    previewUrl: `${publicUrl}/n/${at}/preview.png`,
     apiUrl,
     /** The current version's state JSON: #!<stateUrl> in any Neuroglancer follows the name. */
     stateUrl: `${apiUrl}/state`,

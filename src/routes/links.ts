@@ -71,6 +71,7 @@ const linkAnswer = z.object({
   viewerUrl: z.string().describe("Opens this service's viewer on the stored state"),
   jsonUrl: z.string().describe("The state JSON; works in any Neuroglancer as #!<jsonUrl>"),
   embedUrl: z.string(),
+  previewUrl: z.string().describe("The link's preview image (PNG)"),
   longUrl: z.string().describe("The whole state in the URL: works without this service"),
   warnings: z.array(issueSchema),
 });

@@ -74,6 +74,7 @@ const nameAnswer = z.object({
   current: versionSchema,
   url: z.string().describe("Opens the current version: /n/<name>"),
   embedUrl: z.string().describe("For iframes; follows the name's moves"),
+  previewUrl: z.string().describe("The current version's preview image (PNG)"),
   apiUrl: z.string(),
   stateUrl: z.string().describe("The current state JSON; #!<stateUrl> in any Neuroglancer"),
 });
