@@ -5,10 +5,8 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { stateUrl } from "../domain/neuroglancer-url.js";
-import { parsePosition } from "../domain/position.js";
 import { presetOf } from "../domain/presets.js";
-import { parseSegmentIds } from "../domain/segment-list.js";
-import { BuildError, buildState, type ParsedBuildRequest } from "../domain/state-builder.js";
+import { buildState } from "../domain/state-builder.js";
 import { anonymous, errorResponses, htmlPage, redirect } from "../http/schemas.js";
 import {
   oembedUrlFor,
@@ -16,59 +14,9 @@ import {
   type ViewTarget,
   viewUrl,
 } from "../http/service-urls.js";
+import { requestFromQuery, type ViewQuery, viewQuery } from "../http/view-query.js";
 import { EMBED_HEAD, embedChrome } from "../http/viewer-page.js";
 import { wantsHtml } from "../plugins/app/viewer-page.js";
-
-const viewQuery = z.object({
-  segments: z
-    .string()
-    .optional()
-    .describe(
-      "Segment IDs separated by commas, spaces, semicolons or '+' (README: segment ID lists)",
-    ),
-  hidden: z.string().optional().describe("Segment IDs selected but hidden, listed as segments"),
-  position: z.string().optional().describe("x,y,z of the view centre"),
-  unit: z.enum(["nm", "um", "m"]).default("nm").describe("Unit of position and zoom"),
-  zoom: z.coerce.number().positive().optional().describe("Units per screen pixel"),
-  layout: z.string().optional(),
-  title: z.string().max(300).optional(),
-});
-type ViewQuery = z.infer<typeof viewQuery>;
-
-function positionFromQuery(text: string | undefined): number[] | undefined {
-  if (text === undefined) return undefined;
-  const position = parsePosition(text);
-  if (!position)
-    throw new BuildError([
-      { path: "position", message: `expected three numbers "x,y,z", got "${text}"` },
-    ]);
-  return position;
-}
-
-/** A list of IDs from the query, by the same grammar as the CLI and the gallery. */
-function idsFromQuery(name: "segments" | "hidden", text: string | undefined) {
-  if (text === undefined) return undefined;
-  const list = parseSegmentIds(text);
-  if (list.errors.length > 0)
-    throw new BuildError(list.errors.map((error) => ({ path: name, message: error.message })));
-  return list.ids;
-}
-
-function requestFromQuery(
-  dataset: string,
-  query: ViewQuery,
-): Omit<ParsedBuildRequest, "view" | "layers"> {
-  return {
-    dataset,
-    segments: idsFromQuery("segments", query.segments),
-    hiddenSegments: idsFromQuery("hidden", query.hidden),
-    position: positionFromQuery(query.position),
-    positionUnit: query.unit,
-    zoom: query.zoom,
-    layout: query.layout,
-    title: query.title,
-  };
-}
 
 /** A view link opens a page for browsers (Accept: text/html) and redirects other clients. */
 const pageResponses = {
@@ -93,10 +41,7 @@ const viewRoutes: FastifyPluginAsyncZod = async (app) => {
     target: ViewTarget,
     embed: boolean,
   ) {
-    const built = buildState(app.presets, {
-      ...requestFromQuery(target.dataset, query),
-      ...("view" in target ? { view: target.view } : { layers: [target.layer] }),
-    });
+    const built = buildState(app.presets, requestFromQuery(target, query));
     const viewerUrl = stateUrl(publicUrl, built.state);
     if (!embed && !wantsHtml(request)) return reply.redirect(viewerUrl, 302);
     const preset = presetOf(built.dataset, target);
