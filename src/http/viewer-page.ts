@@ -15,6 +15,8 @@ export interface PageMeta {
   oembedUrl?: string;
   /** Shown as og:site_name context, e.g. the dataset title. */
   dataset?: string;
+  /** The page's preview image (og:image, twitter:image), absolute, with its size. */
+  image?: { url: string; width: number; height: number };
 }
 
 export interface PageContent {
@@ -56,8 +58,11 @@ function dataBlockJson(value: unknown): string {
     .replace(/\u2029/g, "\\u2029");
 }
 
-export function renderViewerPage(template: string, content: PageContent): string {
-  const { meta } = content;
+/**
+ * The head tags every page of a link carries, whatever its body (the viewer page, a light
+ * embed): title, description, canonical URL, OpenGraph, Twitter card and oEmbed discovery.
+ */
+export function metaHead(meta: PageMeta): string[] {
   const e = escapeHtml;
   const head = [
     `<title>${e(meta.title)}</title>`,
@@ -76,6 +81,11 @@ export function renderViewerPage(template: string, content: PageContent): string
     head.push(
       `<link rel="alternate" type="application/json+oembed" href="${e(meta.oembedUrl)}" title="${e(meta.title)}" />`,
     );
+  return head;
+}
+
+export function renderViewerPage(template: string, content: PageContent): string {
+  const head = metaHead(content.meta);
   if (content.head) head.push(content.head);
   const body: string[] = [];
   if (content.state !== undefined)
