@@ -139,6 +139,35 @@ export const envSchema = z.object({
     .string()
     .default("dist/viewer")
     .describe("Directory of the built Neuroglancer client."),
+  PREVIEWS: z
+    .enum(["auto", "on", "off"])
+    .default("auto")
+    .describe(
+      "Preview images (/s/<id>/preview.png, ...) rendered in headless Chromium. auto: on when a Chromium is found, else fallback cards only; on: start-up fails without a Chromium; off: fallback cards only.",
+    ),
+  CHROMIUM_PATH: z
+    .string()
+    .optional()
+    .describe("The Chromium (or Chrome) binary that renders previews; default: searched on PATH."),
+  PREVIEW_CONCURRENCY: int(1, 64)
+    .default(1)
+    .describe("Previews rendered at once (each is a Chromium page with software WebGL)."),
+  PREVIEW_QUEUE: int(0, 10_000)
+    .default(4)
+    .describe(
+      "Renders waiting for a free slot; beyond this, requests get the fallback card and no render.",
+    ),
+  PREVIEW_TIMEOUT_MS: int(1000, 600_000)
+    .default(20_000)
+    .describe("Bound on one render; after it the request gets the fallback card."),
+  PREVIEW_CACHE_ENTRIES: int(0, 1_000_000)
+    .default(1000)
+    .describe(
+      "Preview images kept in memory: view-link previews (kept nowhere else) and hot copies of stored link previews.",
+    ),
+  PREVIEW_CACHE_MB: int(0, 65_536)
+    .default(64)
+    .describe("Bytes of PNG the in-memory preview cache may hold, in MiB."),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -171,6 +200,13 @@ export interface Config {
   shutdownTimeoutMs: number;
   viewerDir: string;
   verifyPresets: boolean;
+  previews: "auto" | "on" | "off";
+  chromiumPath: string | undefined;
+  previewConcurrency: number;
+  previewQueue: number;
+  previewTimeoutMs: number;
+  previewCacheEntries: number;
+  previewCacheBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -232,6 +268,13 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     viewerDir: resolveFromRoot(e.VIEWER_DIR),
     verifyPresets: e.VERIFY_PRESETS === "on",
+    previews: e.PREVIEWS,
+    chromiumPath: e.CHROMIUM_PATH,
+    previewConcurrency: e.PREVIEW_CONCURRENCY,
+    previewQueue: e.PREVIEW_QUEUE,
+    previewTimeoutMs: e.PREVIEW_TIMEOUT_MS,
+    previewCacheEntries: e.PREVIEW_CACHE_ENTRIES,
+    previewCacheBytes: e.PREVIEW_CACHE_MB * 1024 * 1024,
   });
 }
 
