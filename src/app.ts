@@ -17,6 +17,7 @@ import nameStore from "./plugins/app/name-store.js";
 import names from "./plugins/app/names.js";
 import presetChecks from "./plugins/app/preset-checks.js";
 import presets from "./plugins/app/presets.js";
+import previews from "./plugins/app/previews.js";
 import redis from "./plugins/app/redis.js";
 import viewerPage from "./plugins/app/viewer-page.js";
 import compress from "./plugins/external/compress.js";
@@ -32,6 +33,7 @@ import nameRoutes from "./routes/names.js";
 import oembedRoutes from "./routes/oembed.js";
 import pageRoutes from "./routes/pages.js";
 import presetRoutes from "./routes/presets.js";
+import previewRoutes from "./routes/previews.js";
 import stateRoutes from "./routes/states.js";
 import viewRoutes from "./routes/views.js";
 import { OffloadedBody, offloadRouteOf } from "./work/offload.js";
@@ -163,6 +165,7 @@ export async function buildApp(
   await app.register(links);
   await app.register(nameStore);
   await app.register(names);
+  await app.register(previews);
 
   await app.register(healthRoutes);
   await app.register(presetRoutes);
@@ -170,6 +173,7 @@ export async function buildApp(
   await app.register(viewRoutes);
   await app.register(linkRoutes);
   await app.register(nameRoutes);
+  await app.register(previewRoutes);
   await app.register(oembedRoutes);
   await app.register(pageRoutes);
   return app;

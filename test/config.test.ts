@@ -33,6 +33,32 @@ describe("loadConfig", () => {
     expect(config.trustProxy).toBe(1);
   });
 
+  it("reads the preview settings, with defaults that render one at a time", () => {
+    const defaults = loadConfig({});
+    expect(defaults.previews).toBe("auto");
+    expect(defaults.chromiumPath).toBeUndefined();
+    expect(defaults.previewConcurrency).toBe(1);
+    expect(defaults.previewCacheBytes).toBe(64 * 1024 * 1024);
+    const config = loadConfig({
+      PREVIEWS: "off",
+      CHROMIUM_PATH: "/opt/chromium",
+      PREVIEW_CONCURRENCY: "2",
+      PREVIEW_QUEUE: "0",
+      PREVIEW_TIMEOUT_MS: "5000",
+      PREVIEW_CACHE_ENTRIES: "10",
+      PREVIEW_CACHE_MB: "1",
+    });
+    expect(config).toMatchObject({
+      previews: "off",
+      chromiumPath: "/opt/chromium",
+      previewConcurrency: 2,
+      previewQueue: 0,
+      previewTimeoutMs: 5000,
+      previewCacheEntries: 10,
+      previewCacheBytes: 1024 * 1024,
+    });
+  });
+
   it("strips a trailing slash from PUBLIC_URL", () => {
     expect(loadConfig({ PUBLIC_URL: "https://ngl.example.org/" }).publicUrl).toBe(
       "https://ngl.example.org",
@@ -46,6 +72,9 @@ describe("loadConfig", () => {
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
     [{ REDIS_URL: "localhost:6379" }, "REDIS_URL"],
     [{ SOURCE_ROOTS: "just-a-url" }, "SOURCE_ROOTS"],
+    [{ PREVIEWS: "yes" }, "PREVIEWS"],
+    [{ PREVIEW_CONCURRENCY: "0" }, "PREVIEW_CONCURRENCY"],
+    [{ PREVIEW_TIMEOUT_MS: "10" }, "PREVIEW_TIMEOUT_MS"],
   ])("rejects %j naming %s", (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`${name}: `));
@@ -74,6 +103,13 @@ describe("start-up", { timeout: 120_000 }, () => {
     const result = startServer({ VIEWER_DIR: "/nonexistent/viewer" });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/VIEWER_DIR: the viewer is not built .* run "npm run build"/);
+  });
+
+  it("stops when PREVIEWS=on and CHROMIUM_PATH names no Chromium, naming CHROMIUM_PATH", () => {
+    const result = startServer({ PREVIEWS: "on", CHROMIUM_PATH: "/nonexistent/chromium" });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/cannot start: PREVIEWS=on, but CHROMIUM_PATH \(\/nonexistent/);
+    expect(result.stderr).not.toMatch(/at .*\.(ts|js):\d+/);
   });
 
   it("stops on a malformed preset file with the file, path and problem", () => {
