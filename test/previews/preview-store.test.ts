@@ -42,9 +42,9 @@ function behavesAsAPreviewStore(open: () => Promise<PreviewStore>) {
     expect((await store.get({ linkId: "abcd1234", width: 1200, height: 630 }))?.equals(PNG)).toBe(
       true,
     );
-    expect(
-      (await store.get({ linkId: "abcd1234", width: 600, height: 315 }))?.equals(other),
-    ).toBe(true);
+    expect((await store.get({ linkId: "abcd1234", width: 600, height: 315 }))?.equals(other)).toBe(
+      true,
+    );
     // A second put of the same key is harmless.
     await store.put({ linkId: "abcd1234", width: 1200, height: 630 }, PNG);
   });
