@@ -53,6 +53,7 @@ const benchmarks: { id: string; load: () => Promise<BenchModule> }[] = [
   { id: "stall", load: () => import("./stall.js") },
   { id: "viewer", load: () => import("./viewer.js") },
   { id: "annotations", load: () => import("./annotations.js") },
+  { id: "previews", load: () => import("./previews.js") },
 ];
 
 const outputDir = path.join(packageRoot, "test-output", "bench");
