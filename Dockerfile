@@ -13,6 +13,13 @@
 # ioredis, swagger-ui's assets); the built viewer about 7.5 MB (4.8 MB of Neuroglancer JS, CSS and
 # wasm plus the .br/.gz siblings served precompressed); the compiled server under 1 MB. The ~320 MB
 # of dev dependencies (TypeScript, Vite, Biome, Neuroglancer's sources) stay in the build stage.
+#
+# Chromium, which renders preview images (README "Previews"), is most of the runtime stage: apt's
+# figures for Debian bookworm's chromium 156 with --no-install-recommends and the fonts are about
+# 220 MB to download and 700-770 MB unpacked (chromium itself 285 MB, chromium-common 65 MB, Mesa's
+# LLVM 110 MB, GTK, ICU and ~220 smaller libraries; from `apt-get install --dry-run` and
+# `apt-cache show` sizes, not measured on a built image). Build with --build-arg CHROMIUM=no to
+# leave it out: the image is then as above, and previews are fallback cards (PREVIEWS=auto).
 
 # Node 24 is the current LTS (Node 20 reached end of life on 2026-04-30) and the major .ci/run
 # tests on (test/deploy/container.test.ts keeps them equal); it satisfies package.json's engines
@@ -46,13 +53,25 @@ RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --omit=optional --ign
 
 # 3. Runtime.
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
+# Previews are rendered by Debian's chromium (headless, software WebGL) with fonts for the caption;
+# --build-arg CHROMIUM=no leaves both out (the service then serves fallback cards).
+ARG CHROMIUM=yes
+RUN if [ "$CHROMIUM" != "no" ]; then \
+      apt-get update \
+   && apt-get install -y --no-install-recommends chromium fonts-dejavu-core \
+   && rm -rf /var/lib/apt/lists/*; \
+    fi
 # HOST: listen on every interface of the container, not only its loopback.
 # DATA_DIR: the embedded link store (used when neither REDIS_URL nor REDIS_CLUSTER_NODES is set).
 # NODE_ENV is not read by nglaunch; it is the convention some libraries tune themselves by.
+# PREVIEWS / CHROMIUM_PATH: render previews with the chromium installed above (auto: fallback
+# cards when it was left out; off: never render).
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080 \
-    DATA_DIR=/data
+    DATA_DIR=/data \
+    PREVIEWS=auto \
+    CHROMIUM_PATH=/usr/bin/chromium
 WORKDIR /app
 # Owned by root and not writable by the service: only /data is.
 COPY --from=prod-deps /app/node_modules ./node_modules
