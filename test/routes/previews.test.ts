@@ -10,6 +10,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeFixtures } from "../../scripts/make-fixtures.js";
 import { packageRoot } from "../../src/config.js";
+import { SqlitePreviewStore } from "../../src/previews/sqlite-preview-store.js";
 import { type ServedApp, startServedApp, startTestApp, type TestApp } from "../helpers/app.js";
 import { BROWSER_MISSING_REASON, browserAvailable, CHROMIUM_PATH } from "../helpers/browser.js";
 import { type FixtureServer, startFixtureServer } from "../helpers/fixture-server.js";
@@ -151,6 +152,58 @@ describe("previews off: fallback cards", () => {
     expect(other.statusCode).toBe(200);
   });
 });
+
+describe("stored previews, without a browser", () => {
+  it("serves a preview from the durable store as rendered, then from memory, across a restart", async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), "nglaunch-previews-"));
+    const first = await startTestApp({ previews: "off", dataDir });
+    const id = await createLink(first.app, { dataset: "e11-prism", view: "overview" });
+    // What a render on another replica (or before a restart) left in the store.
+    const png = decodeablePng();
+    const store = new SqlitePreviewStore({ dataDir });
+    await store.put({ linkId: id, width: 1200, height: 630 }, png);
+    await store.close();
+    await first.app.close(); // keeps dataDir
+    const again = await startTestApp({ previews: "off", dataDir });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const res = await again.app.inject({ url: `/s/${id}/preview.png` });
+        expect(res.statusCode).toBe(200);
+        expect(res.headers["cache-control"]).toBe(IMMUTABLE);
+        expect(res.rawPayload.equals(png)).toBe(true);
+      }
+      const series = (tier: string, result: string) =>
+        metric(
+          again.app,
+          `nglaunch_preview_cache_requests_total{tier="${tier}",result="${result}"}`,
+        );
+      expect(await series("store", "hit")).toBe(1);
+      expect(await series("memory", "hit")).toBe(2);
+      expect(await renders(again.app, "off")).toBe(0);
+      // A name's pinned version uses its link's picture, immutable; the current one for an hour.
+      await again.app.inject({
+        method: "POST",
+        url: "/api/names",
+        payload: { name: "stored-preview", link: id },
+      });
+      const pinned = await again.app.inject({ url: "/n/stored-preview/1/preview.png" });
+      expect(pinned.headers["cache-control"]).toBe(IMMUTABLE);
+      const current = await again.app.inject({ url: "/n/stored-preview/preview.png" });
+      expect(current.headers["cache-control"]).toBe("public, max-age=3600");
+      expect(current.headers.etag).toBe(pinned.headers.etag);
+    } finally {
+      await again.close(); // removes dataDir
+    }
+  });
+});
+
+/** A small valid PNG standing in for a rendered one. */
+function decodeablePng(): Buffer {
+  return Buffer.from(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC",
+    "base64",
+  );
+}
 
 describe("PREVIEWS=auto with a bogus CHROMIUM_PATH", () => {
   let t: TestApp;
