@@ -19,7 +19,8 @@ const CACHE_RESULTS = ["hit", "miss"] as const;
 const LINK_SOURCES = ["links", "share"] as const;
 /**
  * What became of a preview request that needed a render: rendered (ok), the render timed out or
- * failed, the pool was busy, or previews are off. All but ok answered the fallback card.
+ * failed, the pool was busy, or previews are off (by configuration, no Chromium, or an app that
+ * does not listen). All but ok answered the fallback card.
  */
 export const RENDER_OUTCOMES = ["ok", "timeout", "error", "busy", "off"] as const;
 export type RenderOutcome = (typeof RENDER_OUTCOMES)[number];

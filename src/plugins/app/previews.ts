@@ -265,7 +265,9 @@ export default fp(
     ): Promise<Entry | null> {
       const flight = flights.get(key);
       if (flight?.immediate) return flight.result;
-      if (renderer === null) {
+      // The render browser loads the viewer from this service: an app that does not listen
+      // (used in-process, as by the CLI or tests through inject) cannot render.
+      if (renderer === null || !app.server.listening) {
         countRender("off");
         return null;
       }
