@@ -1,12 +1,13 @@
 // Benchmark (issue 9): preview render time (p50, p95) in headless Chromium on fixture data, and
 // cached preview.png throughput against @fastify/static serving a file of the same size, in the
 // same run, with the same connection count (target >= 0.8x).
-import { fork } from "node:child_process";
+import { type ChildProcess, fork } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { makeFixtures } from "../scripts/make-fixtures.js";
 import { packageRoot } from "../src/config.js";
 import { linkUrls } from "../src/http/service-urls.js";
@@ -14,13 +15,14 @@ import { newLinkId } from "../src/links/link-id.js";
 import { SqliteLinkStore } from "../src/links/sqlite-link-store.js";
 import { renderCard } from "../src/previews/card.js";
 import { SqlitePreviewStore } from "../src/previews/sqlite-preview-store.js";
-import { startServedApp } from "../test/helpers/app.js";
 import {
   BROWSER_MISSING_REASON,
   browserAvailable,
   CHROMIUM_PATH,
 } from "../test/helpers/browser.js";
 import { startFixtureServer } from "../test/helpers/fixture-server.js";
+import { freePort } from "../test/helpers/ports.js";
+import { makeDataDir, spawnServer } from "../test/helpers/server-process.js";
 import type { PreviewServerSpec, PreviewServersReady } from "./preview-server.js";
 import type { BenchSection, Table, TargetCheck } from "./run.js";
 
@@ -55,36 +57,76 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.max(0, index)] ?? Number.NaN;
 }
 
-/** Renders previews of fixture views one after another; the first includes Chromium's launch. */
+/** Waits until the spawned server answers /healthz. */
+async function untilHealthy(url: string, child: ChildProcess): Promise<void> {
+  const giveUpAt = Date.now() + 60_000;
+  while (Date.now() < giveUpAt) {
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
+    const response = await fetch(`${url}/healthz`).catch(() => undefined);
+    if (response?.ok) return;
+    await sleep(100);
+  }
+  throw new Error(`${url}/healthz did not answer within 60 s`);
+}
+
+/**
+ * Renders previews of fixture views one after another on the built server (dist/, as deployed),
+ * PREVIEWS=on; the first includes Chromium's launch.
+ */
 async function measureRenders(): Promise<{ coldMs: number; warmMs: number[]; png: Buffer }> {
   const fixtureDir = path.join(packageRoot, "test-output", "fixtures");
   await makeFixtures(fixtureDir);
   const fixtures = await startFixtureServer(fixtureDir);
-  const served = await startServedApp({
-    sourceRoots: { "e11-prism": `${fixtures.url}/` },
-    previews: "on",
-    chromiumPath: CHROMIUM_PATH,
-    previewTimeoutMs: 120_000,
+  const data = makeDataDir();
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawnServer({
+    PATH: process.env.PATH ?? "",
+    HOME: os.tmpdir(),
+    PORT: String(port),
+    PUBLIC_URL: url,
+    DATA_DIR: data.dir,
+    LOG_LEVEL: "warn",
+    SOURCE_ROOTS: `e11-prism=${fixtures.url}/`,
+    PREVIEWS: "on",
+    CHROMIUM_PATH,
+    PREVIEW_TIMEOUT_MS: "120000",
+    MAX_EVENT_LOOP_DELAY_MS: "0",
+    // A render on a loaded machine can outlast the idle-connection bound (60 s by default).
+    CONNECTION_TIMEOUT_MS: "0",
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
   });
   try {
+    await untilHealthy(url, child);
     const times: number[] = [];
     let png = Buffer.alloc(0);
     for (let i = 0; i < RENDERS; i++) {
       // A state of its own per render (another segment), so none is a cache hit.
-      const url = `${served.url}/v/e11-prism/overview/preview.png?segments=${i + 1}`;
       const began = performance.now();
-      const response = await fetch(url);
+      const response = await fetch(
+        `${url}/v/e11-prism/overview/preview.png?segments=${i + 1}`,
+      ).catch((error: unknown) => {
+        throw new Error(`render ${i + 1}: ${String(error)}\n${stderr.slice(-2000)}`);
+      });
       const body = Buffer.from(await response.arrayBuffer());
       times.push(performance.now() - began);
       if (response.headers.get("cache-control") === "public, max-age=60")
-        throw new Error(`render ${i + 1} fell back to the card (timeout or failure)`);
+        throw new Error(
+          `render ${i + 1} fell back to the card (timeout or failure):\n${stderr.slice(-2000)}`,
+        );
       png = body;
     }
     const [coldMs = Number.NaN, ...warmMs] = times;
     return { coldMs, warmMs, png };
   } finally {
-    await served.close();
+    const exited = once(child, "exit");
+    child.kill("SIGTERM");
+    await exited;
     await fixtures.close();
+    data.remove();
   }
 }
 
@@ -218,7 +260,7 @@ export async function run(): Promise<BenchSection> {
   return {
     title: "Preview images",
     method: [
-      `render time: ${RENDERS} previews of fixture views (scripts/make-fixtures.ts), each a state of its own, requested one after another from an app with PREVIEWS=on (test/helpers/app.ts startServedApp), wall time per request; the first includes launching Chromium and is shown apart`,
+      `render time: ${RENDERS} previews of fixture views (scripts/make-fixtures.ts), each a state of its own, requested one after another from the built server (dist/src/server.js) with PREVIEWS=on, wall time per request; the first includes launching Chromium and is shown apart`,
       "throughput: autocannon in this process; the nglaunch app (its durable preview store seeded with the PNG, as after a first render) and bare fastify + @fastify/static serving the same bytes from a temp dir, both in one child process, loaded one at a time in alternating rounds",
     ],
     tables,

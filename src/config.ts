@@ -159,7 +159,9 @@ export const envSchema = z.object({
     ),
   PREVIEW_TIMEOUT_MS: int(1000, 600_000)
     .default(20_000)
-    .describe("Bound on one render; after it the request gets the fallback card."),
+    .describe(
+      "Bound on one render; after it the request gets the fallback card. Below CONNECTION_TIMEOUT_MS.",
+    ),
   PREVIEW_CACHE_ENTRIES: int(0, 1_000_000)
     .default(1000)
     .describe(
@@ -239,6 +241,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   if (e.REQUEST_TIMEOUT_MS > 0 && e.HEADERS_TIMEOUT_MS > e.REQUEST_TIMEOUT_MS)
     throw new ConfigError(
       `invalid configuration:\n  HEADERS_TIMEOUT_MS: must be at most REQUEST_TIMEOUT_MS (${e.REQUEST_TIMEOUT_MS}), got ${e.HEADERS_TIMEOUT_MS}`,
+    );
+  // A render outlasting the idle-connection bound would lose its answer, card included.
+  if (e.CONNECTION_TIMEOUT_MS > 0 && e.PREVIEW_TIMEOUT_MS >= e.CONNECTION_TIMEOUT_MS)
+    throw new ConfigError(
+      `invalid configuration:\n  PREVIEW_TIMEOUT_MS: must be below CONNECTION_TIMEOUT_MS (${e.CONNECTION_TIMEOUT_MS}), got ${e.PREVIEW_TIMEOUT_MS}`,
     );
   return Object.freeze({
     port: e.PORT,

@@ -75,6 +75,7 @@ describe("loadConfig", () => {
     [{ PREVIEWS: "yes" }, "PREVIEWS"],
     [{ PREVIEW_CONCURRENCY: "0" }, "PREVIEW_CONCURRENCY"],
     [{ PREVIEW_TIMEOUT_MS: "10" }, "PREVIEW_TIMEOUT_MS"],
+    [{ PREVIEW_TIMEOUT_MS: "60000" }, "PREVIEW_TIMEOUT_MS"],
   ])("rejects %j naming %s", (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`${name}: `));
