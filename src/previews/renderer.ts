@@ -60,7 +60,10 @@ export class RenderFailedError extends Error {
  * private addresses (a mirror on the LAN, the tests' fixture server) would be refused. The
  * renderer's own allow-list (below) is stricter than those checks, so they are turned off.
  */
-const RENDER_ARGS = [...CHROMIUM_ARGS, "--disable-features=LocalNetworkAccessChecks"];
+const RENDER_ARGS = [
+  ...CHROMIUM_ARGS,
+  "--disable-features=LocalNetworkAccessChecks,SpeculativePreconnect",
+];
 
 /** Height of the caption strip at the bottom of a preview, in CSS pixels. */
 export const CAPTION_HEIGHT = 44;
@@ -78,7 +81,7 @@ const PREVIEW_PATH = "/__nglaunch-preview";
  */
 export function sourceMatcher(source: string): ((url: URL) => boolean) | null {
   const match =
-    /^(?:([a-z][a-z0-9+.-]*):\/\/)?(\*\.[^/:*]+|[^/:*]+)(?::(\d+|\*))?(\/[^?#]*)?$/i.exec(
+    /^(?:([a-z][a-z0-9+.-]*):\/\/)?(\*\.[a-z0-9.-]+|[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::(\d+|\*))?(\/[^?#]*)?$/i.exec(
       source.trim(),
     );
   if (!match) return null;
@@ -101,7 +104,7 @@ export function sourceMatcher(source: string): ((url: URL) => boolean) | null {
 }
 
 /** The test a render applies to every request: the service's origin or an allowed source. */
-function requestPolicy(origin: string, sources: string[], log: RendererOptions["log"]) {
+export function requestPolicy(origin: string, sources: string[], log: RendererOptions["log"]) {
   const matchers: ((url: URL) => boolean)[] = [];
   for (const source of sources) {
     if (source === "'self'") continue;
@@ -200,25 +203,25 @@ async function addCaptionStrip(page: Page, caption: Caption): Promise<void> {
         font: '13px/1.35 "DejaVu Sans", sans-serif',
         overflow: "hidden",
       });
-      const line = (text: string, style: Partial<CSSStyleDeclaration>) => {
-        const node = document.createElement("div");
-        node.textContent = text;
-        Object.assign(node.style, {
+      // No helper functions in here: a bundler's name-keeping wrapper (esbuild's __name, which
+      // tsx adds) would not exist in the page.
+      const heading = document.createElement("div");
+      const credit = document.createElement("div");
+      for (const line of [heading, credit])
+        Object.assign(line.style, {
           whiteSpace: "nowrap",
           overflow: "hidden",
           textOverflow: "ellipsis",
-          ...style,
         });
-        return node;
-      };
-      const heading = line("", {});
       const title = document.createElement("b");
       title.textContent = caption.title;
       const dataset = document.createElement("span");
       dataset.textContent = caption.dataset ? ` · ${caption.dataset}` : "";
       dataset.style.color = "#c8d0da";
       heading.append(title, dataset);
-      strip.append(heading, line(caption.attribution, { color: "#9aa4b0", fontSize: "11px" }));
+      credit.textContent = caption.attribution;
+      Object.assign(credit.style, { color: "#9aa4b0", fontSize: "11px" });
+      strip.append(heading, credit);
       document.body.append(strip);
     },
     { caption, height: CAPTION_HEIGHT, id: CAPTION_ID },
@@ -259,18 +262,19 @@ function viewerSettled(): boolean {
   ).viewer;
   if (viewer === undefined) return false;
   if (viewer.isReady()) return true;
-  const failed = (layer: Layer) => {
-    const sources = layer.layer?.dataSources ?? [];
-    return (
-      sources.length > 0 &&
-      sources.every((s) => s.loadState !== undefined) &&
-      sources.some((s) => s.loadState?.error !== undefined)
-    );
-  };
-  // viewer.isReady() has flushed pending chunk updates already.
+  // viewer.isReady() has flushed pending chunk updates already. (No inner helper functions:
+  // see addCaptionStrip.)
   return (
     viewer.display.isReady() &&
-    viewer.layerManager.managedLayers.every((layer) => layer.isReady() || failed(layer))
+    viewer.layerManager.managedLayers.every((layer) => {
+      if (layer.isReady()) return true;
+      const sources = layer.layer?.dataSources ?? [];
+      return (
+        sources.length > 0 &&
+        sources.every((s) => s.loadState !== undefined) &&
+        sources.some((s) => s.loadState?.error !== undefined)
+      );
+    })
   );
 }
 
