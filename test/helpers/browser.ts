@@ -7,27 +7,12 @@ import path from "node:path";
 import { type Browser, chromium, type Frame, type Page } from "playwright-core";
 import type { FixtureManifest } from "../../scripts/make-fixtures.js";
 import { packageRoot } from "../../src/config.js";
+import { CHROMIUM_ARGS } from "../../src/previews/chromium.js";
 import type { FixtureServerStats } from "./fixture-server.js";
 import { type DecodedImage, decodePng, pixelAt, type Rgba } from "./png.js";
 
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 export const BROWSER_MISSING_REASON = `${CHROMIUM_PATH} not installed; .ci/run installs chromium`;
-
-/**
- * What works on a machine without a GPU (../shared/notes/neuroglancer-client-bundling.md).
- * playwright adds --headless and a fresh temporary profile (--user-data-dir) itself.
- */
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--use-angle=swiftshader",
-  "--enable-unsafe-swiftshader",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 export const screenshotDir = path.join(packageRoot, "test-output", "screenshots");
 
