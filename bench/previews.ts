@@ -86,7 +86,7 @@ async function measureRenders(): Promise<{ coldMs: number; warmMs: number[]; png
     PORT: String(port),
     PUBLIC_URL: url,
     DATA_DIR: data.dir,
-    LOG_LEVEL: "warn",
+    LOG_LEVEL: "silent",
     SOURCE_ROOTS: `e11-prism=${fixtures.url}/`,
     PREVIEWS: "on",
     CHROMIUM_PATH,
@@ -113,10 +113,13 @@ async function measureRenders(): Promise<{ coldMs: number; warmMs: number[]; png
       });
       const body = Buffer.from(await response.arrayBuffer());
       times.push(performance.now() - began);
-      if (response.headers.get("cache-control") === "public, max-age=60")
+      if (response.headers.get("cache-control") === "public, max-age=60") {
+        const metrics = await (await fetch(`${url}/metrics`)).text();
+        const outcomes = metrics.match(/^nglaunch_preview_renders_total\S* \d+$/gm) ?? [];
         throw new Error(
-          `render ${i + 1} fell back to the card (timeout or failure):\n${stderr.slice(-2000)}`,
+          `render ${i + 1} fell back to the card after ${((performance.now() - began) / 1000).toFixed(0)} s (${outcomes.join(", ")})`,
         );
+      }
       png = body;
     }
     const [coldMs = Number.NaN, ...warmMs] = times;
@@ -215,8 +218,13 @@ export async function run(): Promise<BenchSection> {
   const tables: Table[] = [];
   const targets: TargetCheck[] = [];
   let renders: Awaited<ReturnType<typeof measureRenders>> | null = null;
-  if (browserAvailable()) renders = await measureRenders();
-  else notes.push(`render times skipped: ${BROWSER_MISSING_REASON}`);
+  if (browserAvailable()) {
+    // A render that does not finish is a finding, not a reason to skip the throughput figures.
+    renders = await measureRenders().catch((error: unknown) => {
+      notes.push(`render times: FAILED, ${error instanceof Error ? error.message : String(error)}`);
+      return null;
+    });
+  } else notes.push(`render times skipped: ${BROWSER_MISSING_REASON}`);
   if (renders) {
     const sorted = [...renders.warmMs].sort((a, b) => a - b);
     tables.push({
@@ -236,7 +244,7 @@ export async function run(): Promise<BenchSection> {
   const png =
     renders?.png ??
     (await renderCard({ title: "bench", dataset: "E11 PRISM", attribution: "CC BY-SA", ...SIZE }));
-  if (!renders) notes.push("throughput measured with a fallback card's bytes (no Chromium)");
+  if (!renders) notes.push("throughput measured with a fallback card's bytes (no rendered PNG)");
   const { preview, baseline } = await measureThroughput(png);
   const ratio = preview.requestsPerSecond / baseline.requestsPerSecond;
   tables.push({
