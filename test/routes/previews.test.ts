@@ -230,7 +230,7 @@ const fixtureDir = path.join(packageRoot, "test-output", "fixtures");
 
 describe.skipIf(!available)(
   `rendered previews in Chromium${available ? "" : ` (${BROWSER_MISSING_REASON})`}`,
-  { timeout: 180_000 },
+  { timeout: 600_000 },
   () => {
     let fixtures: FixtureServer;
     const dataDirs: string[] = [];
