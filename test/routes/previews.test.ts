@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeFixtures } from "../../scripts/make-fixtures.js";
@@ -304,6 +305,27 @@ describe.skipIf(!available)(
           'nglaunch_preview_cache_requests_total{tier="store",result="hit"}',
         ),
       ).toBe(1);
+    });
+
+    it("answers the card at once while the pool is busy, and renders it in the background", async () => {
+      const served = await renderingApp({ dataDir: dataDir(), previewConcurrency: 1 });
+      const view = (segment: string) =>
+        served.app.inject({
+          url: `/v/e11-prism/overview/preview.png?w=300&h=200&segments=${segment}`,
+        });
+      // Two at once with one slot: whichever comes first renders, the other gets the card.
+      const answers = await Promise.all([view("11"), view("12")]);
+      const lives = answers.map((res) => res.headers["cache-control"]).sort();
+      expect(lives).toEqual(["public, max-age=3600", CARD_CACHE]);
+      const carded = answers.findIndex((res) => res.headers["cache-control"] === CARD_CACHE);
+      expect(decodePng(answers[carded]?.rawPayload ?? Buffer.alloc(0)).width).toBe(300);
+      expect(await renders(served.app, "busy")).toBe(1);
+      // The queued render lands in the cache; wait for it without a bound on its speed.
+      while ((await renders(served.app, "ok")) + (await renders(served.app, "timeout")) < 2)
+        await sleep(200);
+      const later = await view(carded === 0 ? "11" : "12");
+      expect(later.headers["cache-control"]).toBe("public, max-age=3600");
+      expect(await renders(served.app, "ok")).toBe(2);
     });
 
     it("keeps at most PREVIEW_CACHE_ENTRIES view-link previews", async () => {
