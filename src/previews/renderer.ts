@@ -392,6 +392,7 @@ export class PreviewRenderer {
   /** The one browser, launched at the first render and again after it died. */
   #launch(): Promise<Browser> {
     if (this.#browser) return this.#browser;
+    if (this.#closed) return Promise.reject(new Error("the preview renderer is closed"));
     const launching = chromium
       .launch({
         executablePath: this.#options.chromiumPath,
@@ -440,26 +441,39 @@ export class PreviewRenderer {
     }
   }
 
+  /**
+   * A fresh context (no cache, cookies or storage shared with other renders) in the browser,
+   * relaunched first when it died. A browser that dies between the check and the context is
+   * caught by a second try.
+   */
+  async #newContext(job: RenderJob, signal: AbortSignal): Promise<BrowserContext> {
+    for (let attempt = 0; ; attempt++) {
+      const launching = this.#launch();
+      const browser = await untilAborted(launching, signal);
+      if (browser.isConnected()) {
+        const created = browser.newContext({
+          viewport: { width: job.width, height: job.height },
+          deviceScaleFactor: 1,
+          serviceWorkers: "block",
+          acceptDownloads: false,
+        });
+        try {
+          return await untilAborted(created, signal);
+        } catch (error) {
+          created.then((late) => late.close()).catch(() => {});
+          if (signal.aborted || browser.isConnected() || attempt > 0) throw error;
+        }
+      } else if (attempt > 0) {
+        throw new Error("Chromium disconnected as it started");
+      }
+      // It died: forget it, so that #launch starts another.
+      if (this.#browser === launching) this.#browser = undefined;
+      this.#options.log.warn({}, "preview renderer: Chromium died; starting it again");
+    }
+  }
+
   async #renderOnce(job: RenderJob, signal: AbortSignal): Promise<Buffer> {
-    const { width, height } = job;
-    let browser = await untilAborted(this.#launch(), signal);
-    if (!browser.isConnected()) {
-      this.#browser = undefined;
-      browser = await untilAborted(this.#launch(), signal);
-    }
-    const contextCreated = browser.newContext({
-      viewport: { width, height },
-      deviceScaleFactor: 1,
-      serviceWorkers: "block",
-      acceptDownloads: false,
-    });
-    let context: BrowserContext;
-    try {
-      context = await untilAborted(contextCreated, signal);
-    } catch (error) {
-      contextCreated.then((late) => late.close()).catch(() => {});
-      throw error;
-    }
+    const context = await this.#newContext(job, signal);
     // At the deadline, closing the context ends whatever the render is waiting for.
     const onAbort = () => void context.close().catch(() => {});
     signal.addEventListener("abort", onAbort, { once: true });
