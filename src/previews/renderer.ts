@@ -60,10 +60,7 @@ export class RenderFailedError extends Error {
  * private addresses (a mirror on the LAN, the tests' fixture server) would be refused. The
  * renderer's own allow-list (below) is stricter than those checks, so they are turned off.
  */
-const RENDER_ARGS = [
-  ...CHROMIUM_ARGS,
-  "--disable-features=LocalNetworkAccessChecks,SpeculativePreconnect",
-];
+const RENDER_ARGS = [...CHROMIUM_ARGS, "--disable-features=LocalNetworkAccessChecks"];
 
 /** Height of the caption strip at the bottom of a preview, in CSS pixels. */
 export const CAPTION_HEIGHT = 44;
@@ -501,6 +498,11 @@ export class PreviewRenderer {
           } else if (allowed(url)) {
             await route.continue();
           } else {
+            // The viewer's fetches to other hosts rarely get here: the CSP of the page (and of
+            // its workers, which the service sends) refuses them first. Navigation does, as CSP
+            // does not govern it. Chromium's loading predictor may
+            // open a bare TCP connection to a navigation's host before this runs (no request
+            // follows); the viewer page never navigates away, so no state can cause one.
             blocked.push(url);
             await route.abort("blockedbyclient");
           }
