@@ -60,10 +60,7 @@ export class RenderFailedError extends Error {
  * private addresses (a mirror on the LAN, the tests' fixture server) would be refused. The
  * renderer's own allow-list (below) is stricter than those checks, so they are turned off.
  */
-const RENDER_ARGS = [
-  ...CHROMIUM_ARGS,
-  "--disable-features=LocalNetworkAccessChecks,SpeculativePreconnect",
-];
+const RENDER_ARGS = [...CHROMIUM_ARGS, "--disable-features=LocalNetworkAccessChecks"];
 
 /** Height of the caption strip at the bottom of a preview, in CSS pixels. */
 export const CAPTION_HEIGHT = 44;
@@ -392,6 +389,7 @@ export class PreviewRenderer {
   /** The one browser, launched at the first render and again after it died. */
   #launch(): Promise<Browser> {
     if (this.#browser) return this.#browser;
+    if (this.#closed) return Promise.reject(new Error("the preview renderer is closed"));
     const launching = chromium
       .launch({
         executablePath: this.#options.chromiumPath,
@@ -440,26 +438,39 @@ export class PreviewRenderer {
     }
   }
 
+  /**
+   * A fresh context (no cache, cookies or storage shared with other renders) in the browser,
+   * relaunched first when it died. A browser that dies between the check and the context is
+   * caught by a second try.
+   */
+  async #newContext(job: RenderJob, signal: AbortSignal): Promise<BrowserContext> {
+    for (let attempt = 0; ; attempt++) {
+      const launching = this.#launch();
+      const browser = await untilAborted(launching, signal);
+      if (browser.isConnected()) {
+        const created = browser.newContext({
+          viewport: { width: job.width, height: job.height },
+          deviceScaleFactor: 1,
+          serviceWorkers: "block",
+          acceptDownloads: false,
+        });
+        try {
+          return await untilAborted(created, signal);
+        } catch (error) {
+          created.then((late) => late.close()).catch(() => {});
+          if (signal.aborted || browser.isConnected() || attempt > 0) throw error;
+        }
+      } else if (attempt > 0) {
+        throw new Error("Chromium disconnected as it started");
+      }
+      // It died: forget it, so that #launch starts another.
+      if (this.#browser === launching) this.#browser = undefined;
+      this.#options.log.warn({}, "preview renderer: Chromium died; starting it again");
+    }
+  }
+
   async #renderOnce(job: RenderJob, signal: AbortSignal): Promise<Buffer> {
-    const { width, height } = job;
-    let browser = await untilAborted(this.#launch(), signal);
-    if (!browser.isConnected()) {
-      this.#browser = undefined;
-      browser = await untilAborted(this.#launch(), signal);
-    }
-    const contextCreated = browser.newContext({
-      viewport: { width, height },
-      deviceScaleFactor: 1,
-      serviceWorkers: "block",
-      acceptDownloads: false,
-    });
-    let context: BrowserContext;
-    try {
-      context = await untilAborted(contextCreated, signal);
-    } catch (error) {
-      contextCreated.then((late) => late.close()).catch(() => {});
-      throw error;
-    }
+    const context = await this.#newContext(job, signal);
     // At the deadline, closing the context ends whatever the render is waiting for.
     const onAbort = () => void context.close().catch(() => {});
     signal.addEventListener("abort", onAbort, { once: true });
@@ -487,6 +498,11 @@ export class PreviewRenderer {
           } else if (allowed(url)) {
             await route.continue();
           } else {
+            // The viewer's fetches to other hosts rarely get here: the CSP of the page (and of
+            // its workers, which the service sends) refuses them first. Navigation does, as CSP
+            // does not govern it. Chromium's loading predictor may
+            // open a bare TCP connection to a navigation's host before this runs (no request
+            // follows); the viewer page never navigates away, so no state can cause one.
             blocked.push(url);
             await route.abort("blockedbyclient");
           }
