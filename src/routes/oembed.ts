@@ -1,12 +1,20 @@
-// oEmbed (https://oembed.com) for this service's short links and view links, so wikis and
-// chat apps that speak it can turn a pasted link into an embedded viewer.
+// oEmbed (https://oembed.com) for this service's short links, names and view links, so wikis and
+// chat apps that speak it can turn a pasted link into an embedded viewer, with the link's
+// preview image as the thumbnail.
 import type { FastifyInstance } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { presetOf } from "../domain/presets.js";
 import { iframeHtml } from "../domain/snippets.js";
 import { anonymous, errorResponses } from "../http/schemas.js";
-import { localPath, ownLinkId, ownNameRef, parseViewPath, viewUrl } from "../http/service-urls.js";
+import {
+  localPath,
+  ownLinkId,
+  ownNameRef,
+  PREVIEW_SIZE,
+  parseViewPath,
+  viewUrl,
+} from "../http/service-urls.js";
 import { readCors } from "../plugins/external/cors.js";
 
 export const EMBED_WIDTH = 800;
@@ -15,6 +23,8 @@ export const EMBED_HEIGHT = 600;
 interface Embeddable {
   title: string;
   embedUrl: string;
+  /** The preview image (PNG, PREVIEW_SIZE). */
+  previewUrl: string;
 }
 
 /** What a URL of this service embeds as, or null when it is not one we serve. */
@@ -24,7 +34,8 @@ async function resolve(app: FastifyInstance, url: string): Promise<Embeddable | 
   if (id !== null) {
     const link = await app.links.get(id);
     if (!link) return null;
-    return { title: link.title ?? "A Neuroglancer view", embedUrl: app.links.urls(id).embedUrl };
+    const { embedUrl, previewUrl } = app.links.urls(id);
+    return { title: link.title ?? "A Neuroglancer view", embedUrl, previewUrl };
   }
   const named = ownNameRef(publicUrl, url);
   if (named !== null) {
@@ -32,8 +43,8 @@ async function resolve(app: FastifyInstance, url: string): Promise<Embeddable | 
     // answer follows the name's moves.
     const found = await app.names.find(named.name, named.version);
     if (!found) return null;
-    const urls = app.names.urls(named.name, named.version ?? undefined);
-    return { title: found.link.title ?? named.name, embedUrl: urls.embedUrl };
+    const { embedUrl, previewUrl } = app.names.urls(named.name, named.version ?? undefined);
+    return { title: found.link.title ?? named.name, embedUrl, previewUrl };
   }
   const local = localPath(publicUrl, url);
   const view = local && parseViewPath(local.path);
@@ -46,6 +57,7 @@ async function resolve(app: FastifyInstance, url: string): Promise<Embeddable | 
   return {
     title,
     embedUrl: viewUrl(publicUrl, view.target, { embed: true, search: local.search }),
+    previewUrl: viewUrl(publicUrl, view.target, { preview: true, search: local.search }),
   };
 }
 
@@ -58,6 +70,9 @@ const oembedAnswer = z.object({
   width: z.number(),
   height: z.number(),
   html: z.string(),
+  thumbnail_url: z.string().describe("The link's preview image (PNG)"),
+  thumbnail_width: z.number().describe("The preview image's width in pixels"),
+  thumbnail_height: z.number().describe("The preview image's height in pixels"),
   cache_age: z.number(),
 });
 
@@ -108,6 +123,9 @@ const oembedRoutes: FastifyPluginAsyncZod = async (app) => {
         width,
         height,
         html: iframeHtml({ title: target.title, embedUrl: target.embedUrl }, { width, height }),
+        thumbnail_url: target.previewUrl,
+        thumbnail_width: PREVIEW_SIZE.width,
+        thumbnail_height: PREVIEW_SIZE.height,
         cache_age: 86_400,
       };
     },

@@ -1,39 +1,50 @@
 // Stable, human-writable view links for wikis and papers: /v/<dataset>/<view>?segments=...
-// open the viewer on the state built from the presets at click time (a page for browsers,
-// a redirect for other clients), and their /embed/v/... variants for iframes.
+// open the viewer on the state built from the presets at click time, and their /embed/v/...
+// variants for iframes. Every client gets the page (with its preview meta) unless it explicitly
+// prefers JSON, which gets the viewer URL and the state: no state ever goes into a Location
+// header (a /v/ link with thousands of IDs would make one larger than proxies allow).
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { stateUrl } from "../domain/neuroglancer-url.js";
 import { presetOf } from "../domain/presets.js";
 import { buildState } from "../domain/state-builder.js";
-import { anonymous, errorResponses, htmlPage, redirect } from "../http/schemas.js";
+import { anonymous, errorResponses, pageOrJson } from "../http/schemas.js";
 import {
   oembedUrlFor,
+  PREVIEW_SIZE,
   splitPathAndSearch,
   type ViewTarget,
   viewUrl,
 } from "../http/service-urls.js";
 import { requestFromQuery, type ViewQuery, viewQuery } from "../http/view-query.js";
 import { EMBED_HEAD, embedChrome } from "../http/viewer-page.js";
-import { wantsHtml } from "../plugins/app/viewer-page.js";
+import { negotiate } from "../plugins/app/viewer-page.js";
 
-/** A view link opens a page for browsers (Accept: text/html) and redirects other clients. */
+/** What a view link answers a client that explicitly prefers JSON. */
+const viewJson = z.object({
+  url: z.string().describe("The viewer URL with the built state in its #! fragment"),
+  state: z
+    .record(z.string(), z.unknown())
+    .describe("The Neuroglancer state built from the presets"),
+});
+
 const pageResponses = {
-  200: htmlPage("The viewer page (for browsers: Accept text/html)"),
-  302: redirect("Other clients: a redirect to the viewer URL with the state in #!"),
+  200: pageOrJson("The viewer page; JSON clients get the viewer URL and the built state", viewJson),
   ...errorResponses(400, 404),
 };
-/** The embed variants always answer the page. */
 const embedResponses = {
-  200: htmlPage("The compact viewer page for iframes"),
+  200: pageOrJson(
+    "The compact viewer page for iframes; JSON clients get the viewer URL and the built state",
+    viewJson,
+  ),
   ...errorResponses(400, 404),
 };
 
 const viewRoutes: FastifyPluginAsyncZod = async (app) => {
   const { publicUrl } = app.config;
 
-  /** Builds the state at click time and answers the viewer page, or a redirect to it. */
+  /** Builds the state at click time and answers the viewer page, or the state as JSON. */
   function open(
     request: FastifyRequest,
     query: ViewQuery,
@@ -42,11 +53,15 @@ const viewRoutes: FastifyPluginAsyncZod = async (app) => {
     embed: boolean,
   ) {
     const built = buildState(app.presets, requestFromQuery(target, query));
-    const viewerUrl = stateUrl(publicUrl, built.state);
-    if (!embed && !wantsHtml(request)) return reply.redirect(viewerUrl, 302);
+    if (negotiate(request, reply) === "json")
+      return reply
+        .header("cache-control", "no-cache")
+        .send({ url: stateUrl(publicUrl, built.state), state: built.state });
     const preset = presetOf(built.dataset, target);
-    // The link people share: the full (not embed) view link, with the query as it was sent.
-    const pageUrl = viewUrl(publicUrl, target, { search: splitPathAndSearch(request.url).search });
+    // The link people share: the full (not embed) view link, with the query as it was sent; its
+    // preview image takes the same query.
+    const { search } = splitPathAndSearch(request.url);
+    const pageUrl = viewUrl(publicUrl, target, { search });
     const page = {
       meta: {
         title: query.title ?? `${built.dataset.title}: ${preset?.title ?? ""}`,
@@ -54,6 +69,7 @@ const viewRoutes: FastifyPluginAsyncZod = async (app) => {
         url: pageUrl,
         oembedUrl: oembedUrlFor(publicUrl, pageUrl),
         dataset: built.dataset.title,
+        image: { url: viewUrl(publicUrl, target, { preview: true, search }), ...PREVIEW_SIZE },
       },
       state: built.state,
     };

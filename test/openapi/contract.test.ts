@@ -89,6 +89,8 @@ async function call(
 }
 
 const html = { accept: "text/html" };
+/** A client that explicitly prefers JSON: link pages answer it JSON. */
+const json = { accept: "application/json" };
 
 /** Real traffic over every operation, with the status codes a client can provoke. */
 async function recordTraffic() {
@@ -125,9 +127,16 @@ async function recordTraffic() {
     await call(t, "GET", `${prefix}/v/e11-prism/overview?segments=12abc`, { headers: html });
     await call(t, "GET", `${prefix}/v/nope/overview`, { headers: html });
     await call(t, "GET", `${prefix}/v/e11-prism/layer/nope`);
+    await call(t, "GET", `${prefix}/v/e11-prism/overview?segments=648518346349538235`, {
+      headers: json,
+    });
+    await call(t, "GET", `${prefix}/v/e11-prism/layer/raw`, { headers: json });
+    await call(t, "GET", `${prefix}/v/e11-prism/overview?segments=12abc`, { headers: json });
   }
   await call(t, "GET", "/v/e11-prism/overview");
-  await call(t, "GET", "/v/e11-prism/layer/raw");
+  await call(t, "GET", "/v/e11-prism/layer/raw", {
+    headers: { accept: "application/json, text/plain, */*" },
+  });
 
   const created = await call(t, "POST", "/api/links", {
     body: { dataset: "e11-prism", view: "overview", segments: ["42"], title: "Contract" },
@@ -148,8 +157,12 @@ async function recordTraffic() {
   await call(t, "GET", `/s/${id}`);
   await call(t, "GET", "/s/nope1234", { headers: html });
   await call(t, "GET", "/s/nope1234");
+  await call(t, "GET", `/s/${id}`, { headers: json });
+  await call(t, "GET", "/s/nope1234", { headers: json });
   await call(t, "GET", `/embed/${id}`);
   await call(t, "GET", "/embed/nope1234");
+  await call(t, "GET", `/embed/${id}`, { headers: json });
+  await call(t, "GET", "/embed/nope1234", { headers: json });
   await call(t, "POST", "/api/share", {
     body: { layers: [], dimensions: { x: [8e-9, "m"], y: [8e-9, "m"], z: [8e-9, "m"] } },
   });
@@ -191,6 +204,10 @@ async function recordTraffic() {
     await call(t, "GET", `${prefix}/n/contract-none`, { headers: html });
     await call(t, "GET", `${prefix}/n/contract-cells/9`, { headers: html });
     await call(t, "GET", `${prefix}/n/contract-cells/first`);
+    await call(t, "GET", `${prefix}/n/contract-cells`, { headers: json });
+    await call(t, "GET", `${prefix}/n/contract-cells/1`, { headers: json });
+    await call(t, "GET", `${prefix}/n/contract-none`, { headers: json });
+    await call(t, "GET", `${prefix}/n/contract-cells/9`, { headers: json });
   }
   await call(t, "GET", "/n/contract-cells");
   await call(t, "GET", "/n/contract-cells/2");
@@ -309,9 +326,14 @@ describe("the OpenAPI document", () => {
   });
 
   it("documents pages as text/html, not JSON", () => {
+    for (const template of ["/", "/gallery"]) {
+      const content = doc.paths[template]?.get?.responses["200"]?.content ?? {};
+      expect(Object.keys(content), template).toEqual(["text/html"]);
+    }
+  });
+
+  it("documents link pages as text/html and, for JSON clients, application/json; no redirects", () => {
     for (const template of [
-      "/",
-      "/gallery",
       "/s/{id}",
       "/embed/{id}",
       "/v/{dataset}/{view}",
@@ -323,8 +345,22 @@ describe("the OpenAPI document", () => {
       "/embed/n/{name}",
       "/embed/n/{name}/{version}",
     ]) {
-      const content = doc.paths[template]?.get?.responses["200"]?.content ?? {};
-      expect(Object.keys(content), template).toEqual(["text/html"]);
+      const responses = doc.paths[template]?.get?.responses ?? {};
+      expect(Object.keys(responses["200"]?.content ?? {}), template).toEqual([
+        "text/html",
+        "application/json",
+      ]);
+      // A missing link or name is a page too; a view link's errors (400/404) stay JSON, with
+      // the issues saying what to fix.
+      if (!template.includes("/v/"))
+        expect(Object.keys(responses["404"]?.content ?? {}), template).toEqual([
+          "text/html",
+          "application/json",
+        ]);
+      expect(
+        Object.keys(responses).filter((code) => code.startsWith("3")),
+        template,
+      ).toEqual([]);
     }
   });
 

@@ -42,8 +42,8 @@ describe("view links with names that are JavaScript built-ins", () => {
   });
 
   it("real views still open", async () => {
-    const res = await request(t.app.server).get("/v/e11-prism/overview").expect(302);
-    expect(res.headers.location).toContain("#!");
+    const res = await request(t.app.server).get("/v/e11-prism/overview").expect(200);
+    expect(res.text).toContain("<title>E11 Bio PRISM: mouse hippocampus CA3: Overview</title>");
   });
 });
 
@@ -60,6 +60,36 @@ describe("view links with bad percent-encoding", () => {
   });
 });
 
+describe("a view link with thousands of segment IDs", () => {
+  // 3,000 IDs made the old redirect's Location header ~48 KB, past what proxies allow (4-8 KB).
+  // Short IDs, so the request line itself stays within Node's 16 KB header limit.
+  const ids = Array.from({ length: 3000 }, (_, i) => String(i + 1));
+  const url = `/v/e11-prism/overview?segments=${ids.join(",")}`;
+
+  it.each([
+    ["no Accept", undefined],
+    ["a browser", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"],
+    ["axios", "application/json, text/plain, */*"],
+    ["a JSON client", "application/json"],
+  ])("answers %s 200 with no Location header", async (_who, accept) => {
+    const get = request(t.app.server).get(url);
+    const res = await (accept === undefined ? get : get.set("accept", accept)).expect(200);
+    expect(res.headers.location).toBeUndefined();
+    const body = accept === "application/json" ? JSON.stringify(res.body.state) : res.text;
+    for (const id of [ids[0], ids[2999]]) expect(body).toContain(`"${id}"`);
+  });
+
+  it("answers HEAD with the page's headers and no body, for the view and its embed", async () => {
+    for (const path of [url, `/embed${url}`]) {
+      const res = await t.app.inject({ method: "HEAD", url: path });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers["content-type"]).toMatch(/^text\/html/);
+      expect(res.headers.location).toBeUndefined();
+      expect(res.body).toBe("");
+    }
+  });
+});
+
 describe("the page URL of a view", () => {
   it("is the canonical view link with the query as sent, also for the embed page", async () => {
     const res = await request(t.app.server)
@@ -68,6 +98,10 @@ describe("the page URL of a view", () => {
       .expect(200);
     expect(res.text).toContain(
       'href="http://ngl.test/v/e11-prism/overview?segments=42&amp;title=x"',
+    );
+    // Its preview image takes the same query.
+    expect(res.text).toContain(
+      '<meta property="og:image" content="http://ngl.test/v/e11-prism/overview/preview.png?segments=42&amp;title=x" />',
     );
   });
 });
