@@ -87,6 +87,25 @@ describe("viewer pages", () => {
     }
   });
 
+  it("HEAD of a link page answers as GET would, without a body", async () => {
+    for (const [url, accept, status, type] of [
+      [`/s/${linkId}`, undefined, 200, /^text\/html/],
+      [`/embed/${linkId}`, "*/*", 200, /^text\/html/],
+      [`/s/${linkId}`, "application/json", 200, /^application\/json/],
+      ["/s/AAAAAAAAAAAAAAAA", undefined, 404, /^text\/html/],
+    ] as const) {
+      const res = await t.app.inject({
+        method: "HEAD",
+        url,
+        headers: accept === undefined ? {} : { accept },
+      });
+      expect(res.statusCode, url).toBe(status);
+      expect(res.headers["content-type"], url).toMatch(type);
+      expect(res.headers.location).toBeUndefined();
+      expect(res.body).toBe("");
+    }
+  });
+
   it("/v/... serves the page with the built state inline", async () => {
     const res = await html("/v/e11-prism/overview?segments=9007199254740993").expect(200);
     const state = dataBlock(res.text) as { layers: { name: string; segments?: string[] }[] };
