@@ -199,13 +199,21 @@ export function pageOrJson(
   });
 }
 
-/** A 404 of a link page: a page saying so, JSON for clients that explicitly prefer JSON. */
-export function notFoundPageOrJson(what = "link") {
+/**
+ * An error of a link page (a 404, a view link's 400): a page saying what is wrong, the JSON
+ * error for clients that explicitly prefer JSON.
+ */
+export function errorPageOrJson(code: 400 | 404, description: string) {
   return respond(errorSchema, {
-    description: `No such ${what}: a page saying so; JSON for clients that prefer JSON (Accept: application/json)`,
+    description: `${code === 404 ? "Not found" : "Bad request"}: ${description}; JSON for clients that prefer JSON (Accept: application/json)`,
     mediaTypes: ["text/html", "application/json"],
     headers: { vary: headers.varyAccept },
   });
+}
+
+/** A 404 of a link page: a page saying so, JSON for clients that explicitly prefer JSON. */
+export function notFoundPageOrJson(what = "link") {
+  return errorPageOrJson(404, `no such ${what}, a page saying so`);
 }
 
 /**

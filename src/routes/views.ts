@@ -8,8 +8,9 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { stateUrl } from "../domain/neuroglancer-url.js";
 import { presetOf } from "../domain/presets.js";
-import { buildState } from "../domain/state-builder.js";
-import { anonymous, errorResponses, pageOrJson } from "../http/schemas.js";
+import { BuildError, buildState } from "../domain/state-builder.js";
+import { errorPage } from "../http/error-page.js";
+import { anonymous, errorPageOrJson, pageOrJson } from "../http/schemas.js";
 import {
   oembedUrlFor,
   PREVIEW_SIZE,
@@ -29,31 +30,58 @@ const viewJson = z.object({
     .describe("The Neuroglancer state built from the presets"),
 });
 
+/** A view link's mistakes, as a page for people and crawlers, or the JSON error with issues. */
+const errors = {
+  400: errorPageOrJson(400, "a bad segment ID, position or query parameter, named on a page"),
+  404: errorPageOrJson(404, "no such dataset, view or layer preset, named on a page"),
+};
 const pageResponses = {
   200: pageOrJson("The viewer page; JSON clients get the viewer URL and the built state", viewJson),
-  ...errorResponses(400, 404),
+  ...errors,
 };
 const embedResponses = {
   200: pageOrJson(
     "The compact viewer page for iframes; JSON clients get the viewer URL and the built state",
     viewJson,
   ),
-  ...errorResponses(400, 404),
+  ...errors,
 };
+
+/**
+ * The page a person (or a crawler) sees for a view link with a mistake: the builder's (an
+ * unknown name, a bad ID or position) or the query schema's (unit, zoom, title length, which
+ * fastify attaches to the request). Null for any other error, which the error handler answers.
+ */
+function mistakePage(
+  error: unknown,
+  validationError: Error | undefined,
+): { code: 400 | 404; html: string } | null {
+  if (error instanceof BuildError && error.notFound)
+    return { code: 404, html: errorPage("View not found", `${error.message}: check the address.`) };
+  if (error instanceof BuildError || (error !== undefined && error === validationError))
+    return { code: 400, html: errorPage("This view link has a mistake", (error as Error).message) };
+  return null;
+}
 
 const viewRoutes: FastifyPluginAsyncZod = async (app) => {
   const { publicUrl } = app.config;
 
   /** Builds the state at click time and answers the viewer page, or the state as JSON. */
-  function open(
-    request: FastifyRequest,
-    query: ViewQuery,
-    reply: FastifyReply,
-    target: ViewTarget,
-    embed: boolean,
-  ) {
-    const built = buildState(app.presets, requestFromQuery(target, query));
-    if (negotiate(request, reply) === "json")
+  function open(request: FastifyRequest, reply: FastifyReply, target: ViewTarget, embed: boolean) {
+    const json = negotiate(request, reply) === "json";
+    // Without a validation error, fastify has parsed the query with viewQuery.
+    const query = request.query as ViewQuery;
+    let built: ReturnType<typeof buildState>;
+    try {
+      if (request.validationError) throw request.validationError;
+      built = buildState(app.presets, requestFromQuery(target, query));
+    } catch (error) {
+      // JSON clients get the error handler's answer ({error, issues}); others a page.
+      const page = json ? null : mistakePage(error, request.validationError);
+      if (!page) throw error;
+      return reply.code(page.code).type("text/html; charset=utf-8").send(page.html);
+    }
+    if (json)
       return reply
         .header("cache-control", "no-cache")
         .send({ url: stateUrl(publicUrl, built.state), state: built.state });
@@ -83,7 +111,8 @@ const viewRoutes: FastifyPluginAsyncZod = async (app) => {
 
   for (const embed of [false, true]) {
     const prefix = embed ? "/embed" : "";
-    const routeOptions = { config: { embed } };
+    // The query's schema errors reach the handler, which answers them as a page or JSON.
+    const routeOptions = { config: { embed }, attachValidation: true };
     const tags = [embed ? "embed" : "views"];
     app.get(
       `${prefix}/v/:dataset/:view`,
@@ -99,7 +128,7 @@ const viewRoutes: FastifyPluginAsyncZod = async (app) => {
         },
         ...routeOptions,
       },
-      async (request, reply) => open(request, request.query, reply, request.params, embed),
+      async (request, reply) => open(request, reply, request.params, embed),
     );
     app.get(
       `${prefix}/v/:dataset/layer/:layer`,
@@ -115,7 +144,7 @@ const viewRoutes: FastifyPluginAsyncZod = async (app) => {
         },
         ...routeOptions,
       },
-      async (request, reply) => open(request, request.query, reply, request.params, embed),
+      async (request, reply) => open(request, reply, request.params, embed),
     );
   }
 };

@@ -132,6 +132,7 @@ async function recordTraffic() {
     });
     await call(t, "GET", `${prefix}/v/e11-prism/layer/raw`, { headers: json });
     await call(t, "GET", `${prefix}/v/e11-prism/overview?segments=12abc`, { headers: json });
+    await call(t, "GET", `${prefix}/v/nope/overview`, { headers: json });
   }
   await call(t, "GET", "/v/e11-prism/overview");
   await call(t, "GET", "/v/e11-prism/layer/raw", {
@@ -350,10 +351,11 @@ describe("the OpenAPI document", () => {
         "text/html",
         "application/json",
       ]);
-      // A missing link or name is a page too; a view link's errors (400/404) stay JSON, with
-      // the issues saying what to fix.
-      if (!template.includes("/v/"))
-        expect(Object.keys(responses["404"]?.content ?? {}), template).toEqual([
+      // A missing link, name or view is a page too (JSON for JSON clients), and so is a view
+      // link's mistake.
+      const errors = template.includes("/v/") ? ["400", "404"] : ["404"];
+      for (const code of errors)
+        expect(Object.keys(responses[code]?.content ?? {}), `${template} ${code}`).toEqual([
           "text/html",
           "application/json",
         ]);

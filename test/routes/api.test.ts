@@ -199,11 +199,17 @@ describe("GET /v/...", () => {
     await request(t.app.server).get("/v/e11-prism/nope").expect(404);
     await request(t.app.server).get("/v/nope/overview").expect(404);
     await request(t.app.server).get("/v/e11-prism/layer/nope").expect(404);
-    const bad = await request(t.app.server).get("/v/e11-prism/overview?segments=1,abc").expect(400);
+    const bad = await request(t.app.server)
+      .get("/v/e11-prism/overview?segments=1,abc")
+      .set("accept", "application/json")
+      .expect(400);
     expect(bad.body.issues).toEqual([
       { path: "segments", message: '"abc" (item 2) is not a segment ID: use decimal digits only' },
     ]);
-    const pos = await request(t.app.server).get("/v/e11-prism/overview?position=1,2").expect(400);
+    const pos = await request(t.app.server)
+      .get("/v/e11-prism/overview?position=1,2")
+      .set("accept", "application/json")
+      .expect(400);
     expect(pos.body.issues[0].path).toBe("position");
   });
 
