@@ -208,12 +208,29 @@ describe("oEmbed", () => {
     });
     expect(res.body.html).toMatch(new RegExp(`<iframe[^>]+src="http://ngl.test/embed/${linkId}"`));
     expect(res.body.html).toMatch(/width="500"/);
-    // The preview image as the thumbnail: all three fields, as oEmbed requires.
+    // The preview image as the thumbnail, scaled (same aspect) to respect maxwidth/maxheight.
     expect(res.body).toMatchObject({
+      thumbnail_url: `http://ngl.test/s/${linkId}/preview.png?w=500&h=262`,
+      thumbnail_width: 500,
+      thumbnail_height: 262,
+    });
+  });
+
+  it("gives the full-size preview as the thumbnail when no maximum is sent, none when it cannot fit", async () => {
+    const url = encodeURIComponent(`http://ngl.test/s/${linkId}`);
+    const full = await oembed(`url=${url}`).expect(200);
+    expect(full.body).toMatchObject({
+      width: 800,
+      height: 600,
       thumbnail_url: `http://ngl.test/s/${linkId}/preview.png`,
       thumbnail_width: 1200,
       thumbnail_height: 630,
     });
+    // Smaller than the smallest preview image: all three thumbnail fields or none.
+    const tiny = await oembed(`url=${url}&maxwidth=120&maxheight=90`).expect(200);
+    expect(tiny.body.width).toBe(120);
+    for (const field of ["thumbnail_url", "thumbnail_width", "thumbnail_height"])
+      expect(tiny.body).not.toHaveProperty(field);
   });
 
   it("describes view URLs", async () => {
