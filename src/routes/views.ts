@@ -32,8 +32,8 @@ const viewJson = z.object({
 
 /** A view link's mistakes, as a page for people and crawlers, or the JSON error with issues. */
 const errors = {
-  400: errorPageOrJson(400, "a bad segment ID, position or query parameter, named on a page"),
-  404: errorPageOrJson(404, "no such dataset, view or layer preset, named on a page"),
+  400: errorPageOrJson(400, "a bad segment ID, position or query parameter, explained on a page"),
+  404: errorPageOrJson(404, "no such dataset, view or layer preset, said on a page"),
 };
 const pageResponses = {
   200: pageOrJson("The viewer page; JSON clients get the viewer URL and the built state", viewJson),

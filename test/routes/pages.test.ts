@@ -43,6 +43,9 @@ describe("viewer pages", () => {
     expect(res.headers["cache-control"]).toBe("no-cache");
     expect(res.text).toMatch(/<script src="\/viewer\/boot\.js"><\/script>/);
     expect(dataBlock(res.text)).toBeUndefined();
+    // No preview image of its own: the small card, no og:image.
+    expect(res.text).toContain('<meta name="twitter:card" content="summary" />');
+    expect(res.text).not.toContain("og:image");
     expect(res.headers["content-security-policy"]).toMatch(/frame-ancestors 'none'/);
     expect(res.headers["x-frame-options"]).toBe("DENY");
   });
