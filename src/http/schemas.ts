@@ -180,6 +180,10 @@ export function errorResponse<T extends z.ZodType>(code: ErrorCode, schema: T): 
   return respond(schema, errorDocs[code]);
 }
 
+/** The content-negotiation rule of link pages (acceptPrefersJson), as the document states it. */
+const JSON_RULE =
+  "JSON only for a client whose Accept ranks application/json (or application/<x>+json) above text/html (by its most specific range: text/html, text/*, */*); ties and every other client, crawlers included, get the page";
+
 /**
  * The 200 of a link page (/s/, /v/, /n/ and their /embed/ forms): the HTML page for every
  * client, crawlers included, except those that explicitly prefer JSON (README "API"), which
@@ -192,7 +196,7 @@ export function pageOrJson(
   documented?: z.ZodType,
 ): z.ZodType {
   return respond(json, {
-    description,
+    description: `${description}. ${JSON_RULE}`,
     mediaTypes: ["text/html", "application/json"],
     headers: { "cache-control": headers.cacheNoCache, vary: headers.varyAccept },
     ...(documented ? { schema: documented } : {}),
