@@ -1,7 +1,7 @@
 // Reads the Neuroglancer state a command was pointed at: a JSON file, a Neuroglancer URL (inline
-// #!{...} or #!https://.../state.json), a URL serving state JSON or redirecting to a state (short
-// links, /v/ links), or "-" for stdin. Numbers above 2^53 are kept as markers, so validation can
-// refuse them instead of rounding.
+// #!{...} or #!https://.../state.json), a URL serving state JSON (short links, named links and
+// /v/ links answer JSON clients their state) or redirecting to a state, or "-" for stdin.
+// Numbers above 2^53 are kept as markers, so validation can refuse them instead of rounding.
 import { parseJsonLosslessly, parseNeuroglancerUrl } from "../domain/neuroglancer-url.js";
 import type { StateIssue } from "../domain/state-schema/index.js";
 import { type CliIo, readStdin, readTextFile, UsageError } from "./io.js";
@@ -27,12 +27,30 @@ function parseJson(text: string, label: string): unknown {
   }
 }
 
-/** Redirects followed by hand: a short link's or /v/ link's target keeps its state in the fragment. */
+/** Redirects followed by hand: a redirect's target may keep its state in the fragment. */
 const MAX_REDIRECTS = 5;
 
 /**
+ * What an nglaunch /v/ link answers a JSON client: {url, state}, the state built from the
+ * presets. No Neuroglancer state has exactly these two keys, so the shape alone tells it apart.
+ */
+function viewLinkState(value: unknown): unknown {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
+  const keys = Object.keys(value).sort();
+  const { url, state } = value as { url?: unknown; state?: unknown };
+  const isAnswer =
+    keys.length === 2 &&
+    keys[0] === "state" &&
+    keys[1] === "url" &&
+    typeof url === "string" &&
+    typeof state === "object" &&
+    state !== null;
+  return isAnswer ? state : value;
+}
+
+/**
  * GETs state JSON. Redirects are followed here rather than by fetch, which would drop the
- * "#!..." fragment of /s/<id> and /v/... targets. Network and HTTP errors are usage errors.
+ * "#!..." fragment of a target like PUBLIC_URL/#!{...}. Network and HTTP errors are usage errors.
  */
 async function fetchState(url: string, io: CliIo, redirects = 0): Promise<unknown> {
   let response: Response;
@@ -54,7 +72,7 @@ async function fetchState(url: string, io: CliIo, redirects = 0): Promise<unknow
     return stateFromUrl(new URL(location, url).href, io, redirects + 1);
   }
   if (!response.ok) throw new UsageError(`cannot fetch ${url}: HTTP ${response.status}`);
-  return parseJson(text, url);
+  return viewLinkState(parseJson(text, url));
 }
 
 async function stateFromUrl(url: string, io: CliIo, redirects = 0): Promise<unknown> {

@@ -1,5 +1,7 @@
-// Copy-paste snippets that embed or link a short link in web pages, wikis and Markdown. Every
-// string they put in HTML or markup goes through the helpers of escaping.ts.
+// Copy-paste snippets that embed or link a short link in web pages, wikis and Markdown: iframes
+// where hosts allow them, and the link's preview image linking to the viewer where they do not
+// (GitHub READMEs, most Markdown wikis). Every string they put in HTML or markup goes through
+// the helpers of escaping.ts.
 import {
   characterReference,
   escapeHtml,
@@ -13,6 +15,8 @@ export interface SnippetLink {
   title: string | null;
   shortUrl: string;
   embedUrl: string;
+  /** The link's preview image (PNG), shown by the image snippets. */
+  previewUrl: string;
   /** The state JSON; offered as a "#!<url>" for any Neuroglancer when given. */
   jsonUrl?: string;
 }
@@ -27,6 +31,8 @@ export interface SnippetOptions {
 
 export type SnippetId =
   | "html"
+  | "imageHtml"
+  | "image"
   | "markdown"
   | "badge"
   | "badgeHtml"
@@ -57,6 +63,9 @@ export const DEFAULT_TITLE = "Neuroglancer view";
 export const DEFAULT_EMBED_WIDTH = 800;
 export const DEFAULT_EMBED_HEIGHT = 600;
 const BADGE_ALT = "Open in Neuroglancer";
+/** The image snippets' size: half the 1200x630 preview, so it stays sharp on dense screens. */
+const IMAGE_WIDTH = 600;
+const IMAGE_HEIGHT = 315;
 const MAX_DIMENSION = 10_000;
 
 /** A title on one line, without control characters; null or blank gives the default. */
@@ -98,6 +107,7 @@ export function linkSnippets(link: SnippetLink, options: SnippetOptions = {}): L
   const title = cleanTitle(link.title);
   const shortUrl = safeUrl(link.shortUrl);
   const embedUrl = safeUrl(link.embedUrl);
+  const previewUrl = safeUrl(link.previewUrl);
   const badgeUrl = safeUrl(options.badgeUrl ?? new URL("../badge.svg", shortUrl).href);
   const width = dimension(options.width, DEFAULT_EMBED_WIDTH, "width");
   const height = dimension(options.height, DEFAULT_EMBED_HEIGHT, "height");
@@ -109,6 +119,20 @@ export function linkSnippets(link: SnippetLink, options: SnippetOptions = {}): L
       label: "HTML (iframe)",
       note: "For web pages, GitHub Pages and MkDocs (raw HTML), and the HTML macro of Confluence.",
       text: iframe,
+    },
+    {
+      id: "imageHtml",
+      label: "HTML (preview image)",
+      note: "Where iframes are stripped (GitHub, GitLab, many wikis and CMSs): the link's preview picture, opening the viewer when clicked.",
+      text:
+        `<a href="${escapeHtml(shortUrl)}"><img src="${escapeHtml(previewUrl)}" alt="${escapeHtml(title)}"` +
+        ` width="${IMAGE_WIDTH}" height="${IMAGE_HEIGHT}" loading="lazy"></a>`,
+    },
+    {
+      id: "image",
+      label: "Markdown (preview image)",
+      note: "For READMEs and Markdown wikis: the link's preview picture, opening the viewer when clicked.",
+      text: `[![${escapeMarkdown(title)}](${previewUrl})](${shortUrl})`,
     },
     {
       id: "markdown",

@@ -44,13 +44,14 @@ export const responseDocs = new WeakMap<object, ResponseDoc>();
 
 /** Headers routes send, described once. */
 export const headers = {
-  location: {
-    description: "Where the resource is: the viewer URL with the state in its #! fragment",
-    schema: { type: "string" },
-  },
   retryAfter: {
     description: "Seconds to wait before trying again",
     schema: { type: "integer" },
+  },
+  varyAccept: {
+    description:
+      "Accept (and Accept-Encoding when compressed): the page and its JSON share one URL, so caches keep them apart",
+    schema: { type: "string" },
   },
   cacheNoCache: {
     description: "no-cache: pages name the current build's assets, so browsers revalidate",
@@ -146,11 +147,6 @@ export function notModified() {
   });
 }
 
-/** A redirect: no body, a Location header. */
-export function redirect(description: string) {
-  return respond(z.null(), { description, noBody: true, headers: { location: headers.location } });
-}
-
 type ErrorCode = 400 | 404 | 413 | 415 | 429 | 501 | 503;
 
 const errorDocs: Record<ErrorCode, Omit<ResponseDoc, "mediaTypes">> = {
@@ -184,20 +180,44 @@ export function errorResponse<T extends z.ZodType>(code: ErrorCode, schema: T): 
   return respond(schema, errorDocs[code]);
 }
 
-/** A 404 sent as a page to browsers (Accept: text/html) and as JSON to other clients. */
-export function notFoundPageOrJson(what = "link") {
-  return respond(errorSchema, {
-    description: `No such ${what}: a page for browsers (Accept: text/html), JSON for other clients`,
-    mediaTypes: ["application/json", "text/html"],
+/** The content-negotiation rule of link pages (acceptPrefersJson), as the document states it. */
+const JSON_RULE =
+  "JSON only for a client whose Accept ranks application/json (or application/<x>+json) above text/html (by its most specific range: text/html, text/*, */*); ties and every other client, crawlers included, get the page";
+
+/**
+ * The 200 of a link page (/s/, /v/, /n/ and their /embed/ forms): the HTML page for every
+ * client, crawlers included, except those that explicitly prefer JSON (README "API"), which
+ * get `json`. `json` is what fastify serializes the JSON answer with; `documented` what the
+ * document shows, when the route sends pre-serialized JSON.
+ */
+export function pageOrJson(
+  description: string,
+  json: z.ZodType,
+  documented?: z.ZodType,
+): z.ZodType {
+  return respond(json, {
+    description: `${description}. ${JSON_RULE}`,
+    mediaTypes: ["text/html", "application/json"],
+    headers: { "cache-control": headers.cacheNoCache, vary: headers.varyAccept },
+    ...(documented ? { schema: documented } : {}),
   });
 }
 
-/** A 404 page (the embed routes answer pages whatever the client accepts). */
-export function notFoundPage(what = "link") {
-  return respond(z.string(), {
-    description: `No such ${what}: a page saying so`,
-    mediaTypes: ["text/html"],
+/**
+ * An error of a link page (a 404, a view link's 400): a page saying what is wrong, the JSON
+ * error for clients that explicitly prefer JSON.
+ */
+export function errorPageOrJson(code: 400 | 404, description: string) {
+  return respond(errorSchema, {
+    description: `${code === 404 ? "Not found" : "Bad request"}: ${description}; JSON for clients that prefer JSON (Accept: application/json)`,
+    mediaTypes: ["text/html", "application/json"],
+    headers: { vary: headers.varyAccept },
   });
+}
+
+/** A 404 of a link page: a page saying so, JSON for clients that explicitly prefer JSON. */
+export function notFoundPageOrJson(what = "link") {
+  return errorPageOrJson(404, `no such ${what}, a page saying so`);
 }
 
 /**

@@ -15,8 +15,11 @@ export interface PageMeta {
   oembedUrl?: string;
   /** Shown as og:site_name context, e.g. the dataset title. */
   dataset?: string;
-  /** The page's preview image (og:image, twitter:image), absolute, with its size. */
-  image?: { url: string; width: number; height: number };
+  /**
+   * The page's preview image (og:image, twitter:image): an absolute URL of a PNG, its size, and
+   * its alt text (default: the title's). With an image, the Twitter card is the large one.
+   */
+  image?: { url: string; width: number; height: number; alt?: string };
 }
 
 export interface PageContent {
@@ -60,10 +63,12 @@ function dataBlockJson(value: unknown): string {
 
 /**
  * The head tags every page of a link carries, whatever its body (the viewer page, a light
- * embed): title, description, canonical URL, OpenGraph, Twitter card and oEmbed discovery.
+ * embed): title, description, canonical URL, OpenGraph, Twitter card, preview image and oEmbed
+ * discovery.
  */
 export function metaHead(meta: PageMeta): string[] {
   const e = escapeHtml;
+  const { image } = meta;
   const head = [
     `<title>${e(meta.title)}</title>`,
     `<meta name="description" content="${e(meta.description)}" />`,
@@ -73,10 +78,22 @@ export function metaHead(meta: PageMeta): string[] {
     `<meta property="og:title" content="${e(meta.title)}" />`,
     `<meta property="og:description" content="${e(meta.description)}" />`,
     `<meta property="og:url" content="${e(meta.url)}" />`,
-    `<meta name="twitter:card" content="summary" />`,
+    `<meta name="twitter:card" content="${image ? "summary_large_image" : "summary"}" />`,
     `<meta name="twitter:title" content="${e(meta.title)}" />`,
     `<meta name="twitter:description" content="${e(meta.description)}" />`,
   ];
+  if (image) {
+    const alt = image.alt ?? `Preview of “${meta.title}”`;
+    head.push(
+      `<meta property="og:image" content="${e(image.url)}" />`,
+      `<meta property="og:image:type" content="image/png" />`,
+      `<meta property="og:image:width" content="${image.width}" />`,
+      `<meta property="og:image:height" content="${image.height}" />`,
+      `<meta property="og:image:alt" content="${e(alt)}" />`,
+      `<meta name="twitter:image" content="${e(image.url)}" />`,
+      `<meta name="twitter:image:alt" content="${e(alt)}" />`,
+    );
+  }
   if (meta.oembedUrl)
     head.push(
       `<link rel="alternate" type="application/json+oembed" href="${e(meta.oembedUrl)}" title="${e(meta.title)}" />`,

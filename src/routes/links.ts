@@ -14,15 +14,13 @@ import {
   errorResponses,
   errorSchema,
   headers,
-  htmlPage,
   issueSchema,
-  notFoundPage,
   notFoundPageOrJson,
+  pageOrJson,
   rateLimitHeaders,
-  redirect,
   respond,
 } from "../http/schemas.js";
-import { wantsHtml } from "../plugins/app/viewer-page.js";
+import { negotiate } from "../plugins/app/viewer-page.js";
 import { readCors } from "../plugins/external/cors.js";
 import { writeRateLimit } from "../plugins/external/rate-limit.js";
 
@@ -62,6 +60,9 @@ export const linkBody = documentBody(
 
 /** Neuroglancer's Share body: the state itself. */
 export const shareBody = z.record(z.string(), z.unknown());
+
+/** A stored state, sent as the stored JSON text (so fastify's type is unknown). */
+const storedState = z.record(z.string(), z.unknown());
 
 const linkAnswer = z.object({
   id: z.string(),
@@ -163,7 +164,7 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
           // Sent as the stored JSON text, so fastify's type is unknown; documented as an object.
           200: respond(z.unknown(), {
             description: "The Neuroglancer state, byte for byte as stored",
-            schema: z.record(z.string(), z.unknown()),
+            schema: storedState,
             headers: { "cache-control": headers.cacheImmutable, etag: headers.etag },
           }),
           ...errorResponses(404, 503),
@@ -208,19 +209,29 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
-  /** The page (or, for non-browsers, the redirect) that opens a stored link. */
+  /**
+   * The page that opens a stored link, for every client (crawlers too) but those that explicitly
+   * prefer JSON: they get the stored state, as GET /api/links/:id sends it.
+   */
   async function openLink(
     request: FastifyRequest,
     reply: FastifyReply,
     id: string,
     embed: boolean,
   ) {
+    const json = negotiate(request, reply) === "json";
     const link = await app.links.get(id);
-    if (!link) return notFound(reply, id, embed || wantsHtml(request));
-    if (!embed && !wantsHtml(request))
-      return reply.redirect(app.links.urls(link.id).viewerUrl, 302);
+    if (!link) return notFound(reply, id, !json);
+    if (json)
+      return reply
+        .header("cache-control", "no-cache")
+        .type("application/json; charset=utf-8")
+        .send(link.stateJson);
     return app.viewerPage(reply, app.links.page(link, embed));
   }
+
+  const linkPage = (description: string) =>
+    pageOrJson(`${description}; JSON clients get the stored state`, z.unknown(), storedState);
 
   app.get(
     "/s/:id",
@@ -229,11 +240,10 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: "openLink",
         tags: ["links"],
         ...anonymous,
-        summary: "Open a short link in the viewer (a page for browsers, a redirect for others)",
+        summary: "Open a short link in the viewer (JSON clients get the stored state)",
         params: idParams,
         response: {
-          200: htmlPage("The viewer page on the stored state (for browsers: Accept text/html)"),
-          302: redirect("Other clients: a redirect to the viewer URL with the state"),
+          200: linkPage("The viewer page on the stored state"),
           404: notFoundPageOrJson(),
           ...errorResponses(503),
         },
@@ -251,8 +261,8 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: "The viewer for iframes: compact, never steals focus",
         params: idParams,
         response: {
-          200: htmlPage("The compact viewer page on the stored state"),
-          404: notFoundPage(),
+          200: linkPage("The compact viewer page on the stored state"),
+          404: notFoundPageOrJson(),
           ...errorResponses(503),
         },
       },

@@ -11,14 +11,11 @@ import {
   errorResponses,
   errorSchema,
   headers,
-  htmlPage,
-  notFoundPage,
   notFoundPageOrJson,
+  pageOrJson,
   rateLimitHeaders,
-  redirect,
   respond,
 } from "../http/schemas.js";
-import { linkUrls } from "../http/service-urls.js";
 import type { StoredLink } from "../links/link-store.js";
 import {
   bearerToken,
@@ -33,7 +30,7 @@ import {
   newEditToken,
 } from "../names/name.js";
 import { LinkRefError } from "../plugins/app/names.js";
-import { wantsHtml } from "../plugins/app/viewer-page.js";
+import { negotiate } from "../plugins/app/viewer-page.js";
 import { readCors } from "../plugins/external/cors.js";
 import { writeRateLimit } from "../plugins/external/rate-limit.js";
 
@@ -92,7 +89,7 @@ const versionParams = nameParams.extend({
   version: z.string().describe("A version number, from 1"),
 });
 
-/** Answers for a name that is not here, as JSON or, for browsers, a page. */
+/** Answers for a name that is not here, as JSON or, on a page route, a page. */
 function nameNotFound(reply: FastifyReply, name: string, html: boolean, version?: number) {
   const what = version === undefined ? `no name "${name}"` : `no version ${version} of "${name}"`;
   if (html)
@@ -108,8 +105,6 @@ function versionNumber(text: string): number | null {
 }
 
 const nameRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { publicUrl } = app.config;
-
   async function linkOrIssue(reply: FastifyReply, ref: string): Promise<StoredLink | null> {
     try {
       return await app.names.resolveLink(ref);
@@ -390,7 +385,10 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
-  /** The page (or, for non-browsers, a redirect) that opens a name's current or pinned version. */
+  /**
+   * The page that opens a name's current or pinned version, for every client (crawlers too) but
+   * those that explicitly prefer JSON: they get the version's state.
+   */
   async function openName(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -398,26 +396,33 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
     versionText: string | null,
     embed: boolean,
   ) {
-    const html = embed || wantsHtml(request);
+    const html = negotiate(request, reply) === "html";
     const pinned = versionText === null ? null : versionNumber(versionText);
     if (versionText !== null && pinned === null) return nameNotFound(reply, name, html);
     const found = await app.names.find(name, pinned);
     if (!found) return nameNotFound(reply, name, html, pinned ?? undefined);
-    if (!html) return reply.redirect(linkUrls(publicUrl, found.link.id).viewerUrl, 302);
+    if (!html)
+      return reply
+        .header("cache-control", "no-cache")
+        .type("application/json; charset=utf-8")
+        .send(found.link.stateJson);
     return app.viewerPage(reply, app.names.page(found, embed));
   }
 
-  // Browsers (Accept: text/html) get the page, other clients a redirect; the embed variants
-  // always answer pages, their 404 too.
+  const versionPage = (description: string) =>
+    pageOrJson(
+      `${description}; JSON clients get the version's state`,
+      z.unknown(),
+      z.record(z.string(), z.unknown()),
+    );
   const pageResponses = {
-    200: htmlPage("The viewer page on the name's version (for browsers: Accept text/html)"),
-    302: redirect("Other clients: a redirect to the viewer URL with the version's state"),
+    200: versionPage("The viewer page on the name's version"),
     404: notFoundPageOrJson("name or version"),
     ...errorResponses(503),
   };
   const embedResponses = {
-    200: htmlPage("The compact viewer page on the name's version, for iframes"),
-    404: notFoundPage("name or version"),
+    200: versionPage("The compact viewer page on the name's version, for iframes"),
+    404: notFoundPageOrJson("name or version"),
     ...errorResponses(503),
   };
   for (const embed of [false, true]) {

@@ -1,20 +1,35 @@
-// oEmbed (https://oembed.com) for this service's short links and view links, so wikis and
-// chat apps that speak it can turn a pasted link into an embedded viewer.
+// oEmbed (https://oembed.com) for this service's short links, names and view links, so wikis and
+// chat apps that speak it can turn a pasted link into an embedded viewer, with the link's
+// preview image as the thumbnail.
 import type { FastifyInstance } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { presetOf } from "../domain/presets.js";
 import { iframeHtml } from "../domain/snippets.js";
 import { anonymous, errorResponses } from "../http/schemas.js";
-import { localPath, ownLinkId, ownNameRef, parseViewPath, viewUrl } from "../http/service-urls.js";
+import {
+  localPath,
+  ownLinkId,
+  ownNameRef,
+  PREVIEW_SIZE,
+  parseViewPath,
+  viewUrl,
+} from "../http/service-urls.js";
 import { readCors } from "../plugins/external/cors.js";
 
 export const EMBED_WIDTH = 800;
 export const EMBED_HEIGHT = 600;
+/**
+ * The smallest preview image the preview route renders (its ?w= and ?h= bounds): a consumer
+ * whose maxwidth/maxheight leave less room gets no thumbnail.
+ */
+const THUMBNAIL_MIN = { width: 200, height: 100 } as const;
 
 interface Embeddable {
   title: string;
   embedUrl: string;
+  /** The preview image (PNG, PREVIEW_SIZE). */
+  previewUrl: string;
 }
 
 /** What a URL of this service embeds as, or null when it is not one we serve. */
@@ -24,7 +39,8 @@ async function resolve(app: FastifyInstance, url: string): Promise<Embeddable | 
   if (id !== null) {
     const link = await app.links.get(id);
     if (!link) return null;
-    return { title: link.title ?? "A Neuroglancer view", embedUrl: app.links.urls(id).embedUrl };
+    const { embedUrl, previewUrl } = app.links.urls(id);
+    return { title: link.title ?? "A Neuroglancer view", embedUrl, previewUrl };
   }
   const named = ownNameRef(publicUrl, url);
   if (named !== null) {
@@ -32,8 +48,8 @@ async function resolve(app: FastifyInstance, url: string): Promise<Embeddable | 
     // answer follows the name's moves.
     const found = await app.names.find(named.name, named.version);
     if (!found) return null;
-    const urls = app.names.urls(named.name, named.version ?? undefined);
-    return { title: found.link.title ?? named.name, embedUrl: urls.embedUrl };
+    const { embedUrl, previewUrl } = app.names.urls(named.name, named.version ?? undefined);
+    return { title: found.link.title ?? named.name, embedUrl, previewUrl };
   }
   const local = localPath(publicUrl, url);
   const view = local && parseViewPath(local.path);
@@ -46,7 +62,30 @@ async function resolve(app: FastifyInstance, url: string): Promise<Embeddable | 
   return {
     title,
     embedUrl: viewUrl(publicUrl, view.target, { embed: true, search: local.search }),
+    previewUrl: viewUrl(publicUrl, view.target, { preview: true, search: local.search }),
   };
+}
+
+/**
+ * The thumbnail: the preview image, scaled down (?w=&h=, same aspect) to fit the maxwidth and
+ * maxheight the consumer sent, as oEmbed requires; null when it cannot fit.
+ */
+function thumbnail(
+  previewUrl: string,
+  maxwidth: number | undefined,
+  maxheight: number | undefined,
+): { url: string; width: number; height: number } | null {
+  const scale = Math.min(
+    1,
+    (maxwidth ?? PREVIEW_SIZE.width) / PREVIEW_SIZE.width,
+    (maxheight ?? PREVIEW_SIZE.height) / PREVIEW_SIZE.height,
+  );
+  if (scale === 1) return { url: previewUrl, ...PREVIEW_SIZE };
+  const width = Math.floor(PREVIEW_SIZE.width * scale);
+  const height = Math.floor(PREVIEW_SIZE.height * scale);
+  if (width < THUMBNAIL_MIN.width || height < THUMBNAIL_MIN.height) return null;
+  const join = previewUrl.includes("?") ? "&" : "?";
+  return { url: `${previewUrl}${join}w=${width}&h=${height}`, width, height };
 }
 
 const oembedAnswer = z.object({
@@ -58,10 +97,26 @@ const oembedAnswer = z.object({
   width: z.number(),
   height: z.number(),
   html: z.string(),
+  thumbnail_url: z
+    .string()
+    .optional()
+    .describe(
+      "The link's preview image (PNG), scaled to fit maxwidth/maxheight; the three thumbnail fields are absent when it cannot fit",
+    ),
+  thumbnail_width: z.number().optional().describe("The thumbnail's width in pixels"),
+  thumbnail_height: z.number().optional().describe("The thumbnail's height in pixels"),
   cache_age: z.number(),
 });
 
-const size = (fallback: number) => z.coerce.number().int().positive().optional().default(fallback);
+const size = (fallback: number, what: string) =>
+  z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe(
+      `The largest ${what} the consumer can show, in pixels (the iframe's default ${fallback})`,
+    );
 
 const oembedRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -79,8 +134,8 @@ const oembedRoutes: FastifyPluginAsyncZod = async (app) => {
             .describe(
               "A /s/<id>, /embed/<id>, /n/<name>[/<version>] or /v/... URL of this service",
             ),
-          maxwidth: size(EMBED_WIDTH),
-          maxheight: size(EMBED_HEIGHT),
+          maxwidth: size(EMBED_WIDTH, "width"),
+          maxheight: size(EMBED_HEIGHT, "height"),
           format: z.string().default("json").describe('Only "json" is implemented'),
         }),
         response: { 200: oembedAnswer, ...errorResponses(400, 404, 501, 503) },
@@ -97,8 +152,9 @@ const oembedRoutes: FastifyPluginAsyncZod = async (app) => {
         return reply
           .code(404)
           .send({ error: `not a link or view of ${app.config.publicUrl}: ${url}` });
-      const width = Math.min(EMBED_WIDTH, maxwidth);
-      const height = Math.min(EMBED_HEIGHT, maxheight);
+      const width = Math.min(EMBED_WIDTH, maxwidth ?? EMBED_WIDTH);
+      const height = Math.min(EMBED_HEIGHT, maxheight ?? EMBED_HEIGHT);
+      const thumb = thumbnail(target.previewUrl, maxwidth, maxheight);
       return {
         version: "1.0" as const,
         type: "rich" as const,
@@ -108,6 +164,11 @@ const oembedRoutes: FastifyPluginAsyncZod = async (app) => {
         width,
         height,
         html: iframeHtml({ title: target.title, embedUrl: target.embedUrl }, { width, height }),
+        ...(thumb && {
+          thumbnail_url: thumb.url,
+          thumbnail_width: thumb.width,
+          thumbnail_height: thumb.height,
+        }),
         cache_age: 86_400,
       };
     },

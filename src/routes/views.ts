@@ -1,52 +1,95 @@
 // Stable, human-writable view links for wikis and papers: /v/<dataset>/<view>?segments=...
-// open the viewer on the state built from the presets at click time (a page for browsers,
-// a redirect for other clients), and their /embed/v/... variants for iframes.
+// open the viewer on the state built from the presets at click time, and their /embed/v/...
+// variants for iframes. Every client gets the page (with its preview meta) unless it explicitly
+// prefers JSON, which gets the viewer URL and the state: no state ever goes into a Location
+// header (a /v/ link with thousands of IDs would make one larger than proxies allow).
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { stateUrl } from "../domain/neuroglancer-url.js";
 import { presetOf } from "../domain/presets.js";
-import { buildState } from "../domain/state-builder.js";
-import { anonymous, errorResponses, htmlPage, redirect } from "../http/schemas.js";
+import { BuildError, buildState } from "../domain/state-builder.js";
+import { errorPage } from "../http/error-page.js";
+import { anonymous, errorPageOrJson, pageOrJson } from "../http/schemas.js";
 import {
   oembedUrlFor,
+  PREVIEW_SIZE,
   splitPathAndSearch,
   type ViewTarget,
   viewUrl,
 } from "../http/service-urls.js";
 import { requestFromQuery, type ViewQuery, viewQuery } from "../http/view-query.js";
 import { EMBED_HEAD, embedChrome } from "../http/viewer-page.js";
-import { wantsHtml } from "../plugins/app/viewer-page.js";
+import { negotiate } from "../plugins/app/viewer-page.js";
 
-/** A view link opens a page for browsers (Accept: text/html) and redirects other clients. */
+/** What a view link answers a client that explicitly prefers JSON. */
+const viewJson = z.object({
+  url: z.string().describe("The viewer URL with the built state in its #! fragment"),
+  state: z
+    .record(z.string(), z.unknown())
+    .describe("The Neuroglancer state built from the presets"),
+});
+
+/** A view link's mistakes, as a page for people and crawlers, or the JSON error with issues. */
+const errors = {
+  400: errorPageOrJson(400, "a bad segment ID, position or query parameter, explained on a page"),
+  404: errorPageOrJson(404, "no such dataset, view or layer preset, said on a page"),
+};
 const pageResponses = {
-  200: htmlPage("The viewer page (for browsers: Accept text/html)"),
-  302: redirect("Other clients: a redirect to the viewer URL with the state in #!"),
-  ...errorResponses(400, 404),
+  200: pageOrJson("The viewer page; JSON clients get the viewer URL and the built state", viewJson),
+  ...errors,
 };
-/** The embed variants always answer the page. */
 const embedResponses = {
-  200: htmlPage("The compact viewer page for iframes"),
-  ...errorResponses(400, 404),
+  200: pageOrJson(
+    "The compact viewer page for iframes; JSON clients get the viewer URL and the built state",
+    viewJson,
+  ),
+  ...errors,
 };
+
+/**
+ * The page a person (or a crawler) sees for a view link with a mistake: the builder's (an
+ * unknown name, a bad ID or position) or the query schema's (unit, zoom, title length, which
+ * fastify attaches to the request). Null for any other error, which the error handler answers.
+ */
+function mistakePage(
+  error: unknown,
+  validationError: Error | undefined,
+): { code: 400 | 404; html: string } | null {
+  if (error instanceof BuildError && error.notFound)
+    return { code: 404, html: errorPage("View not found", `${error.message}: check the address.`) };
+  if (error instanceof BuildError || (error !== undefined && error === validationError))
+    return { code: 400, html: errorPage("This view link has a mistake", (error as Error).message) };
+  return null;
+}
 
 const viewRoutes: FastifyPluginAsyncZod = async (app) => {
   const { publicUrl } = app.config;
 
-  /** Builds the state at click time and answers the viewer page, or a redirect to it. */
-  function open(
-    request: FastifyRequest,
-    query: ViewQuery,
-    reply: FastifyReply,
-    target: ViewTarget,
-    embed: boolean,
-  ) {
-    const built = buildState(app.presets, requestFromQuery(target, query));
-    const viewerUrl = stateUrl(publicUrl, built.state);
-    if (!embed && !wantsHtml(request)) return reply.redirect(viewerUrl, 302);
+  /** Builds the state at click time and answers the viewer page, or the state as JSON. */
+  function open(request: FastifyRequest, reply: FastifyReply, target: ViewTarget, embed: boolean) {
+    const json = negotiate(request, reply) === "json";
+    // Without a validation error, fastify has parsed the query with viewQuery.
+    const query = request.query as ViewQuery;
+    let built: ReturnType<typeof buildState>;
+    try {
+      if (request.validationError) throw request.validationError;
+      built = buildState(app.presets, requestFromQuery(target, query));
+    } catch (error) {
+      // JSON clients get the error handler's answer ({error, issues}); others a page.
+      const page = json ? null : mistakePage(error, request.validationError);
+      if (!page) throw error;
+      return reply.code(page.code).type("text/html; charset=utf-8").send(page.html);
+    }
+    if (json)
+      return reply
+        .header("cache-control", "no-cache")
+        .send({ url: stateUrl(publicUrl, built.state), state: built.state });
     const preset = presetOf(built.dataset, target);
-    // The link people share: the full (not embed) view link, with the query as it was sent.
-    const pageUrl = viewUrl(publicUrl, target, { search: splitPathAndSearch(request.url).search });
+    // The link people share: the full (not embed) view link, with the query as it was sent; its
+    // preview image takes the same query.
+    const { search } = splitPathAndSearch(request.url);
+    const pageUrl = viewUrl(publicUrl, target, { search });
     const page = {
       meta: {
         title: query.title ?? `${built.dataset.title}: ${preset?.title ?? ""}`,
@@ -54,6 +97,7 @@ const viewRoutes: FastifyPluginAsyncZod = async (app) => {
         url: pageUrl,
         oembedUrl: oembedUrlFor(publicUrl, pageUrl),
         dataset: built.dataset.title,
+        image: { url: viewUrl(publicUrl, target, { preview: true, search }), ...PREVIEW_SIZE },
       },
       state: built.state,
     };
@@ -67,7 +111,8 @@ const viewRoutes: FastifyPluginAsyncZod = async (app) => {
 
   for (const embed of [false, true]) {
     const prefix = embed ? "/embed" : "";
-    const routeOptions = { config: { embed } };
+    // The query's schema errors reach the handler, which answers them as a page or JSON.
+    const routeOptions = { config: { embed }, attachValidation: true };
     const tags = [embed ? "embed" : "views"];
     app.get(
       `${prefix}/v/:dataset/:view`,
@@ -83,7 +128,7 @@ const viewRoutes: FastifyPluginAsyncZod = async (app) => {
         },
         ...routeOptions,
       },
-      async (request, reply) => open(request, request.query, reply, request.params, embed),
+      async (request, reply) => open(request, reply, request.params, embed),
     );
     app.get(
       `${prefix}/v/:dataset/layer/:layer`,
@@ -99,7 +144,7 @@ const viewRoutes: FastifyPluginAsyncZod = async (app) => {
         },
         ...routeOptions,
       },
-      async (request, reply) => open(request, request.query, reply, request.params, embed),
+      async (request, reply) => open(request, reply, request.params, embed),
     );
   }
 };

@@ -129,7 +129,7 @@ describe("nglaunch shorten", () => {
     expect(fromStdin.stdout.startsWith(`${server}/s/`)).toBe(true);
   });
 
-  it("reads a short link and a /v/ link back (validate), following the redirect to the state", async () => {
+  it("reads a short link and a /v/ link back (validate), fetching their state as JSON", async () => {
     const shortUrl = (await runCli(["shorten", statePath, "--server", server])).stdout.trim();
     const fromShort = await runCli(["validate", shortUrl]);
     expect(fromShort).toMatchObject({ code: 0, stdout: `${shortUrl}: valid\n` });

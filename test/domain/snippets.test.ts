@@ -7,6 +7,7 @@ const link = {
   title: "CA3 pyramidal cells",
   shortUrl: "https://ngl.test/s/AbC123",
   embedUrl: "https://ngl.test/embed/AbC123",
+  previewUrl: "https://ngl.test/s/AbC123/preview.png",
   jsonUrl: "https://ngl.test/api/links/AbC123",
 };
 const IMG = "<img src=x onerror=alert(1)>";
@@ -85,6 +86,29 @@ describe("linkSnippets for a normal title", () => {
     expect(snippets.stateUrl).toBe(link.jsonUrl);
   });
 
+  it("gives the preview image linking to the viewer, in Markdown and in HTML", () => {
+    expect(snippets.image).toBe(
+      "[![CA3 pyramidal cells](https://ngl.test/s/AbC123/preview.png)](https://ngl.test/s/AbC123)",
+    );
+    expect(snippets.imageHtml).toBe(
+      '<a href="https://ngl.test/s/AbC123"><img src="https://ngl.test/s/AbC123/preview.png" alt="CA3 pyramidal cells" width="600" height="315" loading="lazy"></a>',
+    );
+  });
+
+  it("percent-encodes what Markdown or HTML would read in a preview URL (a view link's query)", () => {
+    const view = linkSnippets({
+      ...link,
+      shortUrl: "https://ngl.test/v/e11-prism/overview?segments=1,2&title=(a)",
+      previewUrl: "https://ngl.test/v/e11-prism/overview/preview.png?segments=1,2&title=(a)",
+    });
+    expect(view.image).toBe(
+      "[![CA3 pyramidal cells](https://ngl.test/v/e11-prism/overview/preview.png?segments=1,2&title=%28a%29)](https://ngl.test/v/e11-prism/overview?segments=1,2&title=%28a%29)",
+    );
+    expect(view.imageHtml).toContain(
+      'src="https://ngl.test/v/e11-prism/overview/preview.png?segments=1,2&amp;title=%28a%29"',
+    );
+  });
+
   it("lists every snippet once, labelled, in the same texts as the object", () => {
     const ids = snippets.list.map((s) => s.id);
     expect(new Set(ids).size).toBe(ids.length);
@@ -97,7 +121,12 @@ describe("linkSnippets for a normal title", () => {
 
   it("derives the badge URL from the short link and takes a size", () => {
     const sized = linkSnippets(
-      { title: null, shortUrl: "https://h.test/ngl/s/x", embedUrl: "https://h.test/ngl/embed/x" },
+      {
+        title: null,
+        shortUrl: "https://h.test/ngl/s/x",
+        embedUrl: "https://h.test/ngl/embed/x",
+        previewUrl: "https://h.test/ngl/s/x/preview.png",
+      },
       { width: 640, height: 480 },
     );
     expect(sized.badge).toContain("(https://h.test/ngl/badge.svg)");
@@ -111,6 +140,9 @@ describe("linkSnippets for a normal title", () => {
     expect(() => linkSnippets(link, { width: 0 })).toThrow(RangeError);
     expect(() => linkSnippets(link, { height: 1.5 })).toThrow(RangeError);
     expect(() => linkSnippets({ ...link, embedUrl: "javascript:alert(1)" })).toThrow(TypeError);
+    expect(() => linkSnippets({ ...link, previewUrl: "data:image/png;base64,AA" })).toThrow(
+      TypeError,
+    );
   });
 });
 
@@ -143,6 +175,26 @@ describe.each(HOSTILE)("linkSnippets for the hostile title %s", (title) => {
     expect(match).not.toBeNull();
     expect(match?.[2]).not.toMatch(/~~|__|''/);
     expect(decodeEntities(match?.[2] ?? "")).toBe(title);
+  });
+
+  it("keeps the HTML image link one link around one well-quoted image whose alt is the title", () => {
+    const [open, img, close, ...rest] = tags(snippets.imageHtml);
+    expect(rest).toEqual([]);
+    expect(open).toBe('<a href="https://ngl.test/s/AbC123">');
+    expect(close).toBe("</a>");
+    expect(img).toMatch(QUOTED_TAG);
+    expect(attribute(img ?? "", "alt")).toBe(title);
+    expect(attributeNames(img ?? "")).toEqual(["src", "alt", "width", "height", "loading"]);
+  });
+
+  it("keeps the Markdown image link one image inside one link, the title escaped", () => {
+    const alt =
+      /^\[!\[(.*)\]\(https:\/\/ngl\.test\/s\/AbC123\/preview\.png\)\]\(https:\/\/ngl\.test\/s\/AbC123\)$/.exec(
+        snippets.image,
+      )?.[1];
+    expect(alt).toBeDefined();
+    expect(alt).not.toMatch(/[<>]/);
+    expect(alt?.replace(/\\[\\[\]()*_!#`]/g, "")).not.toMatch(/[\\[\]()]/);
   });
 
   it("keeps the Markdown link one link with no raw HTML or unescaped brackets", () => {

@@ -81,6 +81,7 @@ describe("name URLs", () => {
     expect(nameUrls(base, "ca3")).toEqual({
       url: `${base}/n/ca3`,
       embedUrl: `${base}/embed/n/ca3`,
+      previewUrl: `${base}/n/ca3/preview.png`,
       apiUrl: `${base}/api/names/ca3`,
       stateUrl: `${base}/api/names/ca3/state`,
     });

@@ -89,6 +89,8 @@ async function call(
 }
 
 const html = { accept: "text/html" };
+/** A client that explicitly prefers JSON: link pages answer it JSON. */
+const json = { accept: "application/json" };
 
 /** Real traffic over every operation, with the status codes a client can provoke. */
 async function recordTraffic() {
@@ -125,9 +127,17 @@ async function recordTraffic() {
     await call(t, "GET", `${prefix}/v/e11-prism/overview?segments=12abc`, { headers: html });
     await call(t, "GET", `${prefix}/v/nope/overview`, { headers: html });
     await call(t, "GET", `${prefix}/v/e11-prism/layer/nope`);
+    await call(t, "GET", `${prefix}/v/e11-prism/overview?segments=648518346349538235`, {
+      headers: json,
+    });
+    await call(t, "GET", `${prefix}/v/e11-prism/layer/raw`, { headers: json });
+    await call(t, "GET", `${prefix}/v/e11-prism/overview?segments=12abc`, { headers: json });
+    await call(t, "GET", `${prefix}/v/nope/overview`, { headers: json });
   }
   await call(t, "GET", "/v/e11-prism/overview");
-  await call(t, "GET", "/v/e11-prism/layer/raw");
+  await call(t, "GET", "/v/e11-prism/layer/raw", {
+    headers: { accept: "application/json, text/plain, */*" },
+  });
 
   const created = await call(t, "POST", "/api/links", {
     body: { dataset: "e11-prism", view: "overview", segments: ["42"], title: "Contract" },
@@ -148,8 +158,12 @@ async function recordTraffic() {
   await call(t, "GET", `/s/${id}`);
   await call(t, "GET", "/s/nope1234", { headers: html });
   await call(t, "GET", "/s/nope1234");
+  await call(t, "GET", `/s/${id}`, { headers: json });
+  await call(t, "GET", "/s/nope1234", { headers: json });
   await call(t, "GET", `/embed/${id}`);
   await call(t, "GET", "/embed/nope1234");
+  await call(t, "GET", `/embed/${id}`, { headers: json });
+  await call(t, "GET", "/embed/nope1234", { headers: json });
   await call(t, "POST", "/api/share", {
     body: { layers: [], dimensions: { x: [8e-9, "m"], y: [8e-9, "m"], z: [8e-9, "m"] } },
   });
@@ -191,6 +205,10 @@ async function recordTraffic() {
     await call(t, "GET", `${prefix}/n/contract-none`, { headers: html });
     await call(t, "GET", `${prefix}/n/contract-cells/9`, { headers: html });
     await call(t, "GET", `${prefix}/n/contract-cells/first`);
+    await call(t, "GET", `${prefix}/n/contract-cells`, { headers: json });
+    await call(t, "GET", `${prefix}/n/contract-cells/1`, { headers: json });
+    await call(t, "GET", `${prefix}/n/contract-none`, { headers: json });
+    await call(t, "GET", `${prefix}/n/contract-cells/9`, { headers: json });
   }
   await call(t, "GET", "/n/contract-cells");
   await call(t, "GET", "/n/contract-cells/2");
@@ -331,9 +349,14 @@ describe("the OpenAPI document", () => {
   });
 
   it("documents pages as text/html, not JSON", () => {
+    for (const template of ["/", "/gallery"]) {
+      const content = doc.paths[template]?.get?.responses["200"]?.content ?? {};
+      expect(Object.keys(content), template).toEqual(["text/html"]);
+    }
+  });
+
+  it("documents link pages as text/html and, for JSON clients, application/json; no redirects", () => {
     for (const template of [
-      "/",
-      "/gallery",
       "/s/{id}",
       "/embed/{id}",
       "/v/{dataset}/{view}",
@@ -345,8 +368,23 @@ describe("the OpenAPI document", () => {
       "/embed/n/{name}",
       "/embed/n/{name}/{version}",
     ]) {
-      const content = doc.paths[template]?.get?.responses["200"]?.content ?? {};
-      expect(Object.keys(content), template).toEqual(["text/html"]);
+      const responses = doc.paths[template]?.get?.responses ?? {};
+      expect(Object.keys(responses["200"]?.content ?? {}), template).toEqual([
+        "text/html",
+        "application/json",
+      ]);
+      // A missing link, name or view is a page too (JSON for JSON clients), and so is a view
+      // link's mistake.
+      const errors = template.includes("/v/") ? ["400", "404"] : ["404"];
+      for (const code of errors)
+        expect(Object.keys(responses[code]?.content ?? {}), `${template} ${code}`).toEqual([
+          "text/html",
+          "application/json",
+        ]);
+      expect(
+        Object.keys(responses).filter((code) => code.startsWith("3")),
+        template,
+      ).toEqual([]);
     }
   });
 

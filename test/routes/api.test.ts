@@ -169,11 +169,14 @@ describe("POST /api/states/validate", () => {
 });
 
 describe("GET /v/...", () => {
-  it("redirects a view link with segments to the viewer", async () => {
+  it("answers JSON clients a view link's viewer URL and built state", async () => {
     const res = await request(t.app.server)
       .get("/v/e11-prism/overview?segments=42,9007199254740993&layout=xy&title=My%20cell")
-      .expect(302);
-    const state = stateOf(res.headers.location as string);
+      .set("accept", "application/json")
+      .expect(200);
+    expect(res.headers.location).toBeUndefined();
+    const state = res.body.state as Record<string, unknown>;
+    expect(stateOf(res.body.url)).toEqual(state);
     expect(state.title).toBe("My cell");
     expect(state.layout).toBe("xy");
     const seg = (state.layers as { name: string; segments?: string[] }[]).find(
@@ -182,11 +185,12 @@ describe("GET /v/...", () => {
     expect(seg?.segments).toEqual(["42", "9007199254740993"]);
   });
 
-  it("redirects a single layer link and takes a position", async () => {
+  it("answers a single layer link's state, with a position", async () => {
     const res = await request(t.app.server)
       .get("/v/e11-prism/layer/raw?position=10,20,30")
-      .expect(302);
-    const state = stateOf(res.headers.location as string);
+      .set("accept", "application/json")
+      .expect(200);
+    const state = res.body.state as Record<string, unknown>;
     expect(state.position).toEqual([10, 20, 30]);
     expect((state.layers as unknown[]).length).toBe(1);
   });
@@ -195,11 +199,17 @@ describe("GET /v/...", () => {
     await request(t.app.server).get("/v/e11-prism/nope").expect(404);
     await request(t.app.server).get("/v/nope/overview").expect(404);
     await request(t.app.server).get("/v/e11-prism/layer/nope").expect(404);
-    const bad = await request(t.app.server).get("/v/e11-prism/overview?segments=1,abc").expect(400);
+    const bad = await request(t.app.server)
+      .get("/v/e11-prism/overview?segments=1,abc")
+      .set("accept", "application/json")
+      .expect(400);
     expect(bad.body.issues).toEqual([
       { path: "segments", message: '"abc" (item 2) is not a segment ID: use decimal digits only' },
     ]);
-    const pos = await request(t.app.server).get("/v/e11-prism/overview?position=1,2").expect(400);
+    const pos = await request(t.app.server)
+      .get("/v/e11-prism/overview?position=1,2")
+      .set("accept", "application/json")
+      .expect(400);
     expect(pos.body.issues[0].path).toBe("position");
   });
 

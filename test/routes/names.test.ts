@@ -314,9 +314,15 @@ for (const setup of stores) {
       expect(embedBefore.text).toContain(a.jsonUrl);
       expect(embedBefore.text).toContain(`http://ngl.test/n/${name}`); // "open full viewer"
       expect((await page(`/n/${name}`)).text).toContain("<title>before</title>");
-      // Non-browsers get a redirect to the viewer on the current state.
-      const redirect = await http().get(`/n/${name}`).expect(302);
-      expect(redirect.headers.location).toBe(a.viewerUrl);
+      // Any client but a JSON one gets the page, with the name's preview image; JSON clients
+      // get the current version's state.
+      const plain = await http().get(`/n/${name}`).expect(200);
+      expect(plain.headers.location).toBeUndefined();
+      expect(plain.text).toContain(
+        `<meta property="og:image" content="http://ngl.test/n/${name}/preview.png" />`,
+      );
+      const json = () => http().get(`/n/${name}`).set("accept", "application/json").expect(200);
+      expect((await json()).body).toEqual(stateWith("601"));
 
       await http()
         .put(`/api/names/${name}`)
@@ -331,11 +337,19 @@ for (const setup of stores) {
       const current = await page(`/n/${name}`);
       expect(current.text).toContain(b.jsonUrl);
       expect(current.text).toContain(`<link rel="canonical" href="http://ngl.test/n/${name}" />`);
-      expect((await http().get(`/n/${name}`).expect(302)).headers.location).toBe(b.viewerUrl);
+      expect((await json()).body).toEqual(stateWith("602"));
 
       const pinned = await page(`/n/${name}/1`);
       expect(pinned.text).toContain(a.jsonUrl);
       expect(pinned.text).toContain("<title>before (version 1)</title>");
+      expect(pinned.text).toContain(
+        `<meta name="twitter:image" content="http://ngl.test/n/${name}/1/preview.png" />`,
+      );
+      const pinnedJson = await http()
+        .get(`/embed/n/${name}/1`)
+        .set("accept", "application/json")
+        .expect(200);
+      expect(pinnedJson.body).toEqual(stateWith("601"));
       expect((await page(`/embed/n/${name}/1`)).text).toContain(a.jsonUrl);
       expect((await page(`/n/${name}/2`)).text).toContain(b.jsonUrl);
 
@@ -352,6 +366,11 @@ for (const setup of stores) {
         .expect(404);
       expect(unknown.text).toContain("Name not found");
       await http().get("/embed/n/ABC").expect(404);
+      const missing = await http()
+        .get("/n/no-such-name-here")
+        .set("accept", "application/json")
+        .expect(404);
+      expect(missing.body.error).toContain('no name "no-such-name-here"');
       await http().get("/api/names/no-such-name-here").expect(404);
     });
 
@@ -366,6 +385,9 @@ for (const setup of stores) {
       expect(byId.get("html")).toContain(`src="http://ngl.test/embed/n/${name}"`);
       expect(byId.get("mediawikiLink")).toBe(`[http://ngl.test/n/${name} Proofread CA3]`);
       expect(byId.get("stateUrl")).toBe(`http://ngl.test/api/names/${name}/state`);
+      expect(byId.get("image")).toBe(
+        `[![Proofread CA3](http://ngl.test/n/${name}/preview.png)](http://ngl.test/n/${name})`,
+      );
       expect(res.text).not.toContain(link.id);
     });
 

@@ -39,10 +39,28 @@ describe("GET /oembed for view links", () => {
     const res = await oembed("http://ngl.test/v/e11-prism/overview?segments=42").expect(200);
     expect(res.body.title).toMatch(/: Overview$/);
     expect(res.body.html).toContain('src="http://ngl.test/embed/v/e11-prism/overview?segments=42"');
+    expect(res.body).toMatchObject({
+      thumbnail_url: "http://ngl.test/v/e11-prism/overview/preview.png?segments=42",
+      thumbnail_width: 1200,
+      thumbnail_height: 630,
+    });
+  });
+
+  it("a view's thumbnail keeps the view's query and adds the size that fits", async () => {
+    const res = await request(t.app.server)
+      .get("/oembed")
+      .query({ url: "http://ngl.test/v/e11-prism/overview?segments=42", maxwidth: 600 })
+      .expect(200);
+    expect(res.body).toMatchObject({
+      thumbnail_url: "http://ngl.test/v/e11-prism/overview/preview.png?segments=42&w=600&h=315",
+      thumbnail_width: 600,
+      thumbnail_height: 315,
+    });
   });
 
   it("a layer link embeds too", async () => {
     const res = await oembed("http://ngl.test/embed/v/e11-prism/layer/raw").expect(200);
     expect(res.body.html).toContain('src="http://ngl.test/embed/v/e11-prism/layer/raw"');
+    expect(res.body.thumbnail_url).toBe("http://ngl.test/v/e11-prism/layer/raw/preview.png");
   });
 });

@@ -43,6 +43,9 @@ describe("viewer pages", () => {
     expect(res.headers["cache-control"]).toBe("no-cache");
     expect(res.text).toMatch(/<script src="\/viewer\/boot\.js"><\/script>/);
     expect(dataBlock(res.text)).toBeUndefined();
+    // No preview image of its own: the small card, no og:image.
+    expect(res.text).toContain('<meta name="twitter:card" content="summary" />');
+    expect(res.text).not.toContain("og:image");
     expect(res.headers["content-security-policy"]).toMatch(/frame-ancestors 'none'/);
     expect(res.headers["x-frame-options"]).toBe("DENY");
   });
@@ -52,16 +55,58 @@ describe("viewer pages", () => {
     expect(dataBlock(res.text)).toBe(`http://ngl.test/api/links/${linkId}`);
     expect(res.text).toContain("<title>Cell 42</title>");
     expect(res.text).toContain('<meta property="og:title" content="Cell 42" />');
-    expect(res.text).toContain('<meta name="twitter:card" content="summary" />');
+    expect(res.text).toContain('<meta name="twitter:card" content="summary_large_image" />');
+    const preview = `http://ngl.test/s/${linkId}/preview.png`;
+    expect(res.text).toContain(`<meta property="og:image" content="${preview}" />`);
+    expect(res.text).toContain('<meta property="og:image:width" content="1200" />');
+    expect(res.text).toContain('<meta property="og:image:height" content="630" />');
+    expect(res.text).toContain('<meta property="og:image:type" content="image/png" />');
+    expect(res.text).toContain('<meta property="og:image:alt" content="Preview of “Cell 42”" />');
+    expect(res.text).toContain(`<meta name="twitter:image" content="${preview}" />`);
     expect(res.text).toContain(
       `<link rel="alternate" type="application/json+oembed" href="http://ngl.test/oembed?format=json&amp;url=${encodeURIComponent(`http://ngl.test/s/${linkId}`)}"`,
     );
     expect(res.text).toContain("CC BY-SA 4.0"); // the dataset's attribution in the description
   });
 
-  it("/s/:id redirects clients that do not ask for HTML", async () => {
-    const res = await request(t.app.server).get(`/s/${linkId}`).expect(302);
-    expect(res.headers.location).toBe(`http://ngl.test/#!http://ngl.test/api/links/${linkId}`);
+  it("/s/:id answers the page to clients that do not ask for JSON, the stored state to those that do", async () => {
+    for (const accept of [undefined, "*/*", "application/json, text/plain, */*"]) {
+      const get = request(t.app.server).get(`/s/${linkId}`);
+      const res = await (accept === undefined ? get : get.set("accept", accept)).expect(200);
+      expect(res.headers["content-type"], accept).toMatch(/^text\/html/);
+      expect(res.headers.location).toBeUndefined();
+      expect(res.headers.vary).toMatch(/accept/i);
+      expect(res.text).toContain("<title>Cell 42</title>");
+    }
+    const stored = await request(t.app.server).get(`/api/links/${linkId}`).expect(200);
+    for (const path of [`/s/${linkId}`, `/embed/${linkId}`]) {
+      const res = await request(t.app.server)
+        .get(path)
+        .set("accept", "application/json")
+        .expect(200);
+      expect(res.headers["content-type"]).toBe("application/json; charset=utf-8");
+      expect(res.headers.vary).toMatch(/accept/i);
+      expect(res.text).toBe(stored.text);
+    }
+  });
+
+  it("HEAD of a link page answers as GET would, without a body", async () => {
+    for (const [url, accept, status, type] of [
+      [`/s/${linkId}`, undefined, 200, /^text\/html/],
+      [`/embed/${linkId}`, "*/*", 200, /^text\/html/],
+      [`/s/${linkId}`, "application/json", 200, /^application\/json/],
+      ["/s/AAAAAAAAAAAAAAAA", undefined, 404, /^text\/html/],
+    ] as const) {
+      const res = await t.app.inject({
+        method: "HEAD",
+        url,
+        headers: accept === undefined ? {} : { accept },
+      });
+      expect(res.statusCode, url).toBe(status);
+      expect(res.headers["content-type"], url).toMatch(type);
+      expect(res.headers.location).toBeUndefined();
+      expect(res.body).toBe("");
+    }
   });
 
   it("/v/... serves the page with the built state inline", async () => {
@@ -102,8 +147,15 @@ describe("viewer pages", () => {
     await html("/embed/AAAAAAAAAAAAAAAA").expect(404);
     const hostile = await html(`/s/${encodeURIComponent("<b>x</b>")}`).expect(404);
     expect(hostile.text).not.toContain("<b>x</b>");
-    const api = await request(t.app.server).get("/s/AAAAAAAAAAAAAAAA").expect(404);
-    expect(api.body.error).toMatch(/no link/);
+    const plain = await request(t.app.server).get("/s/AAAAAAAAAAAAAAAA").expect(404);
+    expect(plain.headers["content-type"]).toMatch(/text\/html/);
+    for (const path of ["/s/AAAAAAAAAAAAAAAA", "/embed/AAAAAAAAAAAAAAAA"]) {
+      const api = await request(t.app.server)
+        .get(path)
+        .set("accept", "application/json")
+        .expect(404);
+      expect(api.body.error).toMatch(/no link/);
+    }
   });
 
   it("serves the gallery and a favicon", async () => {
@@ -159,6 +211,29 @@ describe("oEmbed", () => {
     });
     expect(res.body.html).toMatch(new RegExp(`<iframe[^>]+src="http://ngl.test/embed/${linkId}"`));
     expect(res.body.html).toMatch(/width="500"/);
+    // The preview image as the thumbnail, scaled (same aspect) to respect maxwidth/maxheight.
+    expect(res.body).toMatchObject({
+      thumbnail_url: `http://ngl.test/s/${linkId}/preview.png?w=500&h=262`,
+      thumbnail_width: 500,
+      thumbnail_height: 262,
+    });
+  });
+
+  it("gives the full-size preview as the thumbnail when no maximum is sent, none when it cannot fit", async () => {
+    const url = encodeURIComponent(`http://ngl.test/s/${linkId}`);
+    const full = await oembed(`url=${url}`).expect(200);
+    expect(full.body).toMatchObject({
+      width: 800,
+      height: 600,
+      thumbnail_url: `http://ngl.test/s/${linkId}/preview.png`,
+      thumbnail_width: 1200,
+      thumbnail_height: 630,
+    });
+    // Smaller than the smallest preview image: all three thumbnail fields or none.
+    const tiny = await oembed(`url=${url}&maxwidth=120&maxheight=90`).expect(200);
+    expect(tiny.body.width).toBe(120);
+    for (const field of ["thumbnail_url", "thumbnail_width", "thumbnail_height"])
+      expect(tiny.body).not.toHaveProperty(field);
   });
 
   it("describes view URLs", async () => {

@@ -183,7 +183,7 @@ describe("VERIFY_PRESETS=on", () => {
       expect(presets.views.find((v) => v.id === "overview")?.verification.label).toMatch(
         /^check failed for raw: not verified/,
       );
-      await request(t.app.server).get("/v/e11-prism/overview").expect(302);
+      await request(t.app.server).get("/v/e11-prism/overview").expect(200);
     } finally {
       await t.close();
     }

@@ -11,8 +11,8 @@ every error and warning with its JSON path (e.g. layers[1].segments[3]).
 
 The input may be a JSON file, "-" for stdin, a Neuroglancer URL (https://host/#!{...}
 or https://host/#!https://.../state.json, which is fetched), a URL serving state JSON
-(https://host/api/links/<id>), or an nglaunch short link or /v/ link (the redirect is
-followed). Files and stdin may also hold such a URL.
+(https://host/api/links/<id>), or an nglaunch short link, named link or /v/ link (its
+state is fetched as JSON). Files and stdin may also hold such a URL.
 Segment IDs written as bare JSON numbers above 2^53 are errors: they cannot be read
 without rounding, so they must be strings.
 

@@ -11,7 +11,7 @@ import { linkSnippets, type Snippet } from "../../domain/snippets.js";
 import { buildStateFromInput } from "../../domain/state-builder.js";
 import { type StateIssue, validateState } from "../../domain/state-schema/index.js";
 import { undrawableWarnings } from "../../domain/viewer-sources.js";
-import { linkUrls, oembedUrlFor } from "../../http/service-urls.js";
+import { linkUrls, oembedUrlFor, PREVIEW_SIZE } from "../../http/service-urls.js";
 import { type StateFromUrl, stateFromUrl } from "../../http/state-from-url.js";
 import { EMBED_HEAD, embedChrome } from "../../http/viewer-page.js";
 import { contentDigest } from "../../links/canonical-json.js";
@@ -228,6 +228,7 @@ export function createLinksService(app: FastifyInstance): LinksService {
         url: urls.shortUrl,
         oembedUrl: oembedUrlFor(publicUrl, urls.shortUrl),
         dataset: dataset?.title,
+        image: { url: urls.previewUrl, ...PREVIEW_SIZE },
       },
       state: urls.jsonUrl,
     };

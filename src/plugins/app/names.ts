@@ -11,6 +11,7 @@ import {
   oembedUrlFor,
   ownLinkId,
   ownNameRef,
+  PREVIEW_SIZE,
 } from "../../http/service-urls.js";
 import { EMBED_HEAD, embedChrome } from "../../http/viewer-page.js";
 import { isLinkId } from "../../links/link-id.js";
@@ -75,7 +76,7 @@ export function createNamesService(app: FastifyInstance): NamesService {
   const urls = (name: string, version?: number) => nameUrls(publicUrl, name, version);
 
   function renderPage({ name, version, link, pinned }: NamedLink, embed: boolean): string {
-    const { url } = urls(name, pinned ? version.version : undefined);
+    const { url, previewUrl } = urls(name, pinned ? version.version : undefined);
     const dataset = app.links.datasetOf(link);
     const title = link.title ?? name;
     const about = `${name}, version ${version.version}${version.note ? `: ${version.note}` : ""}.`;
@@ -88,6 +89,7 @@ export function createNamesService(app: FastifyInstance): NamesService {
         url,
         oembedUrl: oembedUrlFor(publicUrl, url),
         dataset: dataset?.title,
+        image: { url: previewUrl, ...PREVIEW_SIZE },
       },
       // The immutable state of the version's link: the browser caches it like any short link's.
       state: linkUrls(publicUrl, link.id).jsonUrl,
@@ -152,9 +154,9 @@ export function createNamesService(app: FastifyInstance): NamesService {
     },
 
     snippets({ name, link }) {
-      const { url, embedUrl, stateUrl } = urls(name);
+      const { url, embedUrl, previewUrl, stateUrl } = urls(name);
       return linkSnippets(
-        { title: link.title ?? name, shortUrl: url, embedUrl, jsonUrl: stateUrl },
+        { title: link.title ?? name, shortUrl: url, embedUrl, previewUrl, jsonUrl: stateUrl },
         { badgeUrl: `${publicUrl}/badge.svg` },
       ).list;
     },
