@@ -1,7 +1,9 @@
 // One behavioural suite for every LinkStore (embedded SQLite, Redis, Redis Cluster), run against
 // the real thing, plus the failure behaviour only a networked store has.
 
+import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -281,6 +283,50 @@ describe("SqliteLinkStore", () => {
     } finally {
       other.close();
       await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("keeps every acknowledged link when the process is killed mid-burst", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nglaunch-sqlite-kill-"));
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", join(import.meta.dirname, "fixtures", "sqlite-create-loop.ts"), dir],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    try {
+      // Ids arrive as their creates are acknowledged; kill without warning once 200 did.
+      let output = "";
+      for await (const chunk of child.stdout) {
+        output += String(chunk);
+        if (output.split("\n").length > 200) break;
+      }
+      child.kill("SIGKILL");
+      await once(child, "exit");
+      const acknowledged = output.split("\n").filter((line) => isLinkId(line));
+      expect(acknowledged.length).toBeGreaterThanOrEqual(200);
+      const reopened = new SqliteLinkStore({ dataDir: dir });
+      try {
+        for (const id of acknowledged) expect(await reopened.get(id), id).not.toBeNull();
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      child.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses creates once closed, as unavailable", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nglaunch-sqlite-closed-"));
+    const store = new SqliteLinkStore({ dataDir: dir });
+    try {
+      await store.create(sampleLink(), newLinkId);
+      await store.close();
+      await expect(store.create(sampleLink(), newLinkId)).rejects.toBeInstanceOf(
+        StoreUnavailableError,
+      );
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
