@@ -257,6 +257,7 @@ export class SqliteLinkStore implements LinkStore {
     this.#writer = undefined;
     if (writer !== undefined) {
       const exited = once(writer, "exit");
+      writer.ref(); // an idle writer is unreferenced; its goodbye must keep the process up
       writer.postMessage({ close: true } satisfies WriterRequest);
       await exited;
     }

@@ -317,6 +317,33 @@ describe("SqliteLinkStore", () => {
     }
   });
 
+  it("closes its writer thread, so a process that closed the store ends by itself", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nglaunch-sqlite-exit-"));
+    try {
+      const child = spawn(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          join(import.meta.dirname, "fixtures", "sqlite-create-loop.ts"),
+          dir,
+          "once",
+        ],
+        { stdio: ["ignore", "pipe", "inherit"] },
+      );
+      let output = "";
+      child.stdout.on("data", (chunk) => {
+        output += String(chunk);
+      });
+      const [code] = await once(child, "exit");
+      expect(code).toBe(0);
+      expect(output.trim().split("\n")).toHaveLength(21);
+      expect(output).toMatch(/closed\n$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("refuses creates once closed, as unavailable", async () => {
     const dir = mkdtempSync(join(tmpdir(), "nglaunch-sqlite-closed-"));
     const store = new SqliteLinkStore({ dataDir: dir });
