@@ -117,6 +117,9 @@ export class SqliteLinkStore implements LinkStore {
     this.#ping = db.prepare("SELECT 1");
     this.#writerData = { path: this.path, busyTimeoutMs };
     this.#onCommit = options.onCommit;
+    // Started now, so the first create does not wait for the thread to boot; idle, it does not
+    // keep the process alive.
+    this.#startWriter().unref();
   }
 
   /**
