@@ -8,6 +8,7 @@
 import { once } from "node:events";
 import { join } from "node:path";
 import type { Worker } from "node:worker_threads";
+import { TurnScheduler } from "../work/turns.js";
 import { startWorker } from "../work/worker-module.js";
 import {
   type CreateResult,
@@ -37,6 +38,13 @@ export interface SqliteLinkStoreOptions {
   busyTimeoutMs?: number;
   /** Called after each committed group of creates with its size (for metrics). */
   onCommit?: (creates: number) => void;
+  /**
+   * Where the creates of a committed group are answered, one per turn: a group settles hundreds
+   * of creates at once, and what awaits each (serialising, compressing and writing an HTTP answer)
+   * must not run back to back on the event loop. The app passes its own (app.turns); default: one
+   * of the store's.
+   */
+  turns?: TurnScheduler;
 }
 
 /**
@@ -96,6 +104,7 @@ export class SqliteLinkStore implements LinkStore {
   readonly #ping: SqliteStatement<[]>;
   readonly #writerData: WriterData;
   readonly #onCommit: ((creates: number) => void) | undefined;
+  readonly #turns: TurnScheduler;
   #writer: Worker | undefined;
   /** Creates waiting for the next group. */
   #pending: PendingCreate[] = [];
@@ -117,6 +126,7 @@ export class SqliteLinkStore implements LinkStore {
     this.#ping = db.prepare("SELECT 1");
     this.#writerData = { path: this.path, busyTimeoutMs };
     this.#onCommit = options.onCommit;
+    this.#turns = options.turns ?? new TurnScheduler();
     // Started now, so the first create does not wait for the thread to boot; idle, it does not
     // keep the process alive.
     this.#startWriter().unref();
@@ -199,17 +209,21 @@ export class SqliteLinkStore implements LinkStore {
     this.#writer?.unref();
     if ("failed" in reply) {
       const reason = asStoreError(fromWriterError(reply.failed));
-      for (const pending of group) pending.reject(reason);
+      for (const pending of group) this.#answer(() => pending.reject(reason));
     } else {
       this.#onCommit?.(group.length);
       const retries: PendingCreate[] = [];
       group.forEach((pending, index) => {
         const outcome = reply.outcomes[index];
-        if (outcome === undefined) pending.reject(new Error("create lost its outcome"));
-        else if ("result" in outcome) pending.resolve(outcome.result);
-        else if ("error" in outcome) pending.reject(fromWriterError(outcome.error));
+        if (outcome === undefined)
+          this.#answer(() => pending.reject(new Error("create lost its outcome")));
+        else if ("result" in outcome) this.#answer(() => pending.resolve(outcome.result));
+        else if ("error" in outcome)
+          this.#answer(() => pending.reject(fromWriterError(outcome.error)));
         else if (pending.attempts >= MAX_ID_ATTEMPTS)
-          pending.reject(new Error(`no free link id after ${MAX_ID_ATTEMPTS} attempts`));
+          this.#answer(() =>
+            pending.reject(new Error(`no free link id after ${MAX_ID_ATTEMPTS} attempts`)),
+          );
         else retries.push(pending);
       });
       // A create whose id was taken goes first into the next group, with a fresh id.
@@ -217,6 +231,11 @@ export class SqliteLinkStore implements LinkStore {
     }
     this.#scheduleFlush();
     this.#drainedIfIdle();
+  }
+
+  /** Settles one create in its turn (see SqliteLinkStoreOptions.turns). */
+  #answer(settle: () => void): void {
+    void this.#turns.run(settle);
   }
 
   #drainedIfIdle(): void {

@@ -18,6 +18,7 @@ import { type LinkStore, type NewLink, StoreUnavailableError } from "../../src/l
 import { RedisLinkStore, type StoreLogger } from "../../src/links/redis-link-store.js";
 import { openSqlite } from "../../src/links/sqlite.js";
 import { SqliteLinkStore } from "../../src/links/sqlite-link-store.js";
+import { TurnScheduler } from "../../src/work/turns.js";
 import {
   REDIS_MISSING_REASON,
   type RedisClusterProcesses,
@@ -241,6 +242,30 @@ describe("SqliteLinkStore", () => {
       expect(groups.reduce((a, b) => a + b, 0)).toBe(burst.length);
       expect(groups.length).toBeLessThan(burst.length / 10);
       for (const { link } of results) expect(await store.get(link.id)).toEqual(link);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("answers the creates of a committed group one per turn of the scheduler it is given", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nglaunch-sqlite-turns-"));
+    const turns = new TurnScheduler();
+    const store = new SqliteLinkStore({ dataDir: dir, turns });
+    try {
+      const events: string[] = [];
+      await Promise.all(
+        [0, 1, 2].map(async (i) => {
+          await store.create(sampleLink(), newLinkId);
+          // What awaits a create runs before the next create of the group is answered.
+          events.push(`answered ${i} with ${turns.waiting} waiting`);
+        }),
+      );
+      expect(events).toEqual([
+        "answered 0 with 2 waiting",
+        "answered 1 with 1 waiting",
+        "answered 2 with 0 waiting",
+      ]);
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

@@ -16,12 +16,7 @@ import { type StateFromUrl, stateFromUrl } from "../../http/state-from-url.js";
 import { EMBED_HEAD, embedChrome } from "../../http/viewer-page.js";
 import { contentDigest } from "../../links/canonical-json.js";
 import { isLinkId, newLinkId } from "../../links/link-id.js";
-import {
-  type CreateResult,
-  type NewLink,
-  type StoredLink,
-  StoreUnavailableError,
-} from "../../links/link-store.js";
+import { type NewLink, type StoredLink, StoreUnavailableError } from "../../links/link-store.js";
 import { OffloadedBody } from "../../work/offload.js";
 
 /** What POST /api/links takes: exactly one of a state, a Neuroglancer URL or preset fields. */
@@ -202,20 +197,14 @@ export function createLinksService(app: FastifyInstance): LinksService {
         { statusCode: 413 },
       );
     }
-    let settle: () => CreateResult;
     try {
       const result = await store.create(record, newLinkId);
       if (result.created) app.metrics.linksCreated.inc({ source });
-      settle = () => result;
+      return result;
     } catch (error) {
       if (error instanceof StoreUnavailableError && longUrl !== undefined) error.longUrl = longUrl;
-      settle = () => {
-        throw error;
-      };
+      throw error;
     }
-    // A group commit settles hundreds of creates at once; answering each (serialise, compress,
-    // write) takes its turn, so the answers do not hold the event loop back to back.
-    return app.turns.run(settle);
   }
 
   /** The preset dataset a link came from, or whose data its state uses (for attribution). */
