@@ -163,11 +163,25 @@ export class SqliteLinkStore implements LinkStore {
       return;
     }
     const creates: WriterCreate[] = [];
+    const sent: PendingCreate[] = [];
     for (const pending of group) {
       pending.attempts++;
-      creates.push({ link: pending.link, id: pending.newId() });
+      let id: string;
+      try {
+        id = pending.newId();
+      } catch (error) {
+        this.#answer(() => pending.reject(error)); // only this create's id source is broken
+        continue;
+      }
+      creates.push({ link: pending.link, id });
+      sent.push(pending);
     }
-    this.#inFlight = group;
+    if (sent.length === 0) {
+      this.#scheduleFlush();
+      this.#drainedIfIdle();
+      return;
+    }
+    this.#inFlight = sent;
     const writer = this.#startWriter();
     writer.ref();
     writer.postMessage({ commit: creates } satisfies WriterRequest);

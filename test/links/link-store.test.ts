@@ -369,6 +369,25 @@ describe("SqliteLinkStore", () => {
     }
   });
 
+  it("fails only the create whose id source throws", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nglaunch-sqlite-newid-"));
+    const store = new SqliteLinkStore({ dataDir: dir });
+    try {
+      const broken = () => {
+        throw new Error("no ids today");
+      };
+      const [bad, good] = await Promise.allSettled([
+        store.create(sampleLink(), broken),
+        store.create(sampleLink(), newLinkId),
+      ]);
+      expect(bad.status).toBe("rejected");
+      expect(good.status).toBe("fulfilled");
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("refuses creates once closed, as unavailable", async () => {
     const dir = mkdtempSync(join(tmpdir(), "nglaunch-sqlite-closed-"));
     const store = new SqliteLinkStore({ dataDir: dir });
