@@ -4,6 +4,7 @@
 // once it listens on 127.0.0.1, and closes and exits when the parent disconnects.
 
 import { once } from "node:events";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import Fastify, { type FastifyInstance } from "fastify";
 import { buildApp } from "../src/app.js";
 import { type Config, makeConfig } from "../src/config.js";
@@ -91,8 +92,15 @@ async function main(): Promise<void> {
   if (address === null || typeof address === "string") throw new Error("no TCP address");
   process.send({ port: address.port } satisfies ServerReady);
   // The parent asks for this process's CPU time before and after each measured run.
+  // The burst benchmark asks for the event-loop delay since its previous ask.
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
   process.on("message", (message) => {
     if (message === "cpu") process.send?.(process.cpuUsage());
+    if (message === "loop-delay") {
+      process.send?.({ maxMs: loopDelay.max / 1e6, p99Ms: loopDelay.percentile(99) / 1e6 });
+      loopDelay.reset();
+    }
   });
   // An exit (rather than a kill) lets --cpu-prof write its profile.
   process.once("disconnect", () => {

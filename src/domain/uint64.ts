@@ -46,6 +46,47 @@ export function hashUint64Decimal(text: string, start = 0): number {
   return hash & 0x7fffffff;
 }
 
+/**
+ * Distinct canonical decimal uint64 strings in the order first added, keyed by the hash
+ * `hashUint64Decimal` returns with its check: for lists 100 000 long, open addressing on that
+ * hash is several times faster than a Set of strings, which hashes every string again.
+ */
+export class DecimalIdSet {
+  /** The distinct IDs, first occurrences in order. */
+  readonly ids: string[] = [];
+  /** Index + 1 into `ids` of the ID in each slot; 0 marks an empty slot. */
+  readonly #slots: Int32Array;
+  readonly #hashes: Int32Array;
+  readonly #mask: number;
+
+  /** `capacity`: at most this many IDs will be added. */
+  constructor(capacity: number) {
+    let size = 16;
+    while (size < capacity * 2) size *= 2;
+    this.#slots = new Int32Array(size);
+    this.#hashes = new Int32Array(size);
+    this.#mask = size - 1;
+  }
+
+  /** Adds `id` (its `hashUint64Decimal` is `hash`); false when it was there already. */
+  add(id: string, hash: number): boolean {
+    const slots = this.#slots;
+    // Spread nearby hashes (consecutive IDs) over the table.
+    let slot = Math.imul(hash ^ (hash >>> 15), 0x2c1b3c6d) & this.#mask;
+    for (;;) {
+      const entry = slots[slot] as number;
+      if (entry === 0) {
+        this.ids.push(id);
+        slots[slot] = this.ids.length;
+        this.#hashes[slot] = hash;
+        return true;
+      }
+      if (this.#hashes[slot] === hash && this.ids[entry - 1] === id) return false;
+      slot = (slot + 1) & this.#mask;
+    }
+  }
+}
+
 export function isUint64Decimal(text: string, start = 0): boolean {
   return hashUint64Decimal(text, start) >= 0;
 }

@@ -3,6 +3,7 @@
 // in-process cache.
 
 import type { Cluster, Redis } from "ioredis";
+import type { TurnScheduler } from "../work/turns.js";
 import { CachedLinkStore, type CachedLinkStoreOptions } from "./cached-link-store.js";
 import { InstrumentedLinkStore, type StoreObserver } from "./instrumented-link-store.js";
 import type { LinkStore } from "./link-store.js";
@@ -29,6 +30,8 @@ export interface LinkStoreConfig {
   /** Called after every backend operation (for metrics). */
   onStoreOperation?: StoreObserver;
   logger: StoreLogger;
+  /** Where the embedded store answers the creates of a committed group (app.turns). */
+  turns?: TurnScheduler | undefined;
 }
 
 /** Opens the configured store; never waits for Redis, which connects in the background. */
@@ -59,7 +62,11 @@ function openBackend(config: LinkStoreConfig): LinkStore {
   const { logger, timeoutMs } = config;
   const target = redisTarget(config);
   if (target === null)
-    return new SqliteLinkStore({ dataDir: config.dataDir, busyTimeoutMs: timeoutMs });
+    return new SqliteLinkStore({
+      dataDir: config.dataDir,
+      busyTimeoutMs: timeoutMs,
+      turns: config.turns,
+    });
   if (config.redisClient)
     return new RedisLinkStore({ client: config.redisClient, timeoutMs, logger });
   return new RedisLinkStore({ ...target, timeoutMs, logger });

@@ -10,6 +10,12 @@ import { Piscina } from "piscina";
 import type { BodyIssue, OffloadResult, OffloadRoute } from "./offload.js";
 import type { OffloadWorkerData } from "./offload-worker.js";
 import { TurnScheduler } from "./turns.js";
+import { workerModule } from "./worker-module.js";
+
+function offloadWorker(): { filename: string; execArgv: string[] } {
+  const { filename, execArgv } = workerModule(import.meta.url, "./offload-worker");
+  return { filename: filename.href, execArgv };
+}
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -21,16 +27,6 @@ declare module "fastify" {
 
 /** Workers are kept this long without work, so a series of large bodies finds one warm. */
 const IDLE_MS = 60_000;
-
-/**
- * The worker's module: compiled JavaScript next to this file in dist/; under tsx or vitest this
- * file is TypeScript, and the worker loads the TypeScript source through tsx (a dev dependency).
- */
-function workerModule(): { filename: string; execArgv: string[] } {
-  const typescript = import.meta.url.endsWith(".ts");
-  const filename = new URL(`./offload-worker.${typescript ? "ts" : "js"}`, import.meta.url).href;
-  return { filename, execArgv: typescript ? ["--import", "tsx"] : [] };
-}
 
 /** Marks issues as the body validator's, so the error handler words them as usual. */
 const ZOD_VALIDATION_ERROR = Symbol.for("ZodFastifySchemaValidationError");
@@ -54,7 +50,7 @@ export default fp(
     app.decorate("offload", (route: OffloadRoute, body: string) => {
       // One thread less than the cores, so the main thread keeps one to answer everyone else.
       pool ??= new Piscina({
-        ...workerModule(),
+        ...offloadWorker(),
         workerData,
         minThreads: 0,
         maxThreads: Math.max(1, Math.min(4, availableParallelism() - 1)),

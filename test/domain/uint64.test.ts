@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  DecimalIdSet,
   hashUint64Decimal,
   isUint64Decimal,
   parseSegmentId,
@@ -143,5 +144,36 @@ describe("isUint64Decimal and hashUint64Decimal", () => {
     expect(hashUint64Decimal("0")).toBeGreaterThanOrEqual(0);
     expect(hashUint64Decimal("18446744073709551615")).toBeGreaterThanOrEqual(0);
     expect(hashUint64Decimal("1x")).toBe(-1);
+  });
+});
+
+describe("DecimalIdSet", () => {
+  const add = (set: DecimalIdSet, id: string) => set.add(id, hashUint64Decimal(id));
+
+  it("keeps the first occurrence of each ID, in order", () => {
+    const set = new DecimalIdSet(6);
+    const added = ["5", "18446744073709551615", "5", "0", "18446744073709551615", "42"].map((id) =>
+      add(set, id),
+    );
+    expect(added).toEqual([true, true, false, true, false, true]);
+    expect(set.ids).toEqual(["5", "18446744073709551615", "0", "42"]);
+  });
+
+  it("tells apart different IDs that share a hash", () => {
+    const set = new DecimalIdSet(3);
+    // The same hash given for all three: only the string comparison can separate them.
+    expect(set.add("1", 7)).toBe(true);
+    expect(set.add("2", 7)).toBe(true);
+    expect(set.add("1", 7)).toBe(false);
+    expect(set.ids).toEqual(["1", "2"]);
+  });
+
+  it("agrees with a Set on 100 000 IDs with repeats", () => {
+    const ids = Array.from({ length: 100_000 }, (_, i) =>
+      String(BigInt(i % 70_000) * 263_130_836_933_693n),
+    );
+    const set = new DecimalIdSet(ids.length);
+    for (const id of ids) add(set, id);
+    expect(set.ids).toEqual([...new Set(ids)]);
   });
 });

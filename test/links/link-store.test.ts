@@ -1,7 +1,9 @@
 // One behavioural suite for every LinkStore (embedded SQLite, Redis, Redis Cluster), run against
 // the real thing, plus the failure behaviour only a networked store has.
 
+import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,6 +18,7 @@ import { type LinkStore, type NewLink, StoreUnavailableError } from "../../src/l
 import { RedisLinkStore, type StoreLogger } from "../../src/links/redis-link-store.js";
 import { openSqlite } from "../../src/links/sqlite.js";
 import { SqliteLinkStore } from "../../src/links/sqlite-link-store.js";
+import { TurnScheduler } from "../../src/work/turns.js";
 import {
   REDIS_MISSING_REASON,
   type RedisClusterProcesses,
@@ -245,6 +248,30 @@ describe("SqliteLinkStore", () => {
     }
   });
 
+  it("answers the creates of a committed group one per turn of the scheduler it is given", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nglaunch-sqlite-turns-"));
+    const turns = new TurnScheduler();
+    const store = new SqliteLinkStore({ dataDir: dir, turns });
+    try {
+      const events: string[] = [];
+      await Promise.all(
+        [0, 1, 2].map(async (i) => {
+          await store.create(sampleLink(), newLinkId);
+          // What awaits a create runs before the next create of the group is answered.
+          events.push(`answered ${i} with ${turns.waiting} waiting`);
+        }),
+      );
+      expect(events).toEqual([
+        "answered 0 with 2 waiting",
+        "answered 1 with 1 waiting",
+        "answered 2 with 0 waiting",
+      ]);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("commits queued creates before closing, so an accepted create is never dropped", async () => {
     const dir = mkdtempSync(join(tmpdir(), "nglaunch-sqlite-close-"));
     const store = new SqliteLinkStore({ dataDir: dir });
@@ -281,6 +308,96 @@ describe("SqliteLinkStore", () => {
     } finally {
       other.close();
       await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("keeps every acknowledged link when the process is killed mid-burst", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nglaunch-sqlite-kill-"));
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", join(import.meta.dirname, "fixtures", "sqlite-create-loop.ts"), dir],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    try {
+      // Ids arrive as their creates are acknowledged; kill without warning once 200 did.
+      let output = "";
+      for await (const chunk of child.stdout) {
+        output += String(chunk);
+        if (output.split("\n").length > 200) break;
+      }
+      child.kill("SIGKILL");
+      await once(child, "exit");
+      const acknowledged = output.split("\n").filter((line) => isLinkId(line));
+      expect(acknowledged.length).toBeGreaterThanOrEqual(200);
+      const reopened = new SqliteLinkStore({ dataDir: dir });
+      try {
+        for (const id of acknowledged) expect(await reopened.get(id), id).not.toBeNull();
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      child.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("closes its writer thread, so a process that closed the store ends by itself", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nglaunch-sqlite-exit-"));
+    try {
+      const child = spawn(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          join(import.meta.dirname, "fixtures", "sqlite-create-loop.ts"),
+          dir,
+          "once",
+        ],
+        { stdio: ["ignore", "pipe", "inherit"] },
+      );
+      let output = "";
+      child.stdout.on("data", (chunk) => {
+        output += String(chunk);
+      });
+      const [code] = await once(child, "exit");
+      expect(code).toBe(0);
+      expect(output.trim().split("\n")).toHaveLength(21);
+      expect(output).toMatch(/closed\n$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("fails only the create whose id source throws", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nglaunch-sqlite-newid-"));
+    const store = new SqliteLinkStore({ dataDir: dir });
+    try {
+      const broken = () => {
+        throw new Error("no ids today");
+      };
+      const [bad, good] = await Promise.allSettled([
+        store.create(sampleLink(), broken),
+        store.create(sampleLink(), newLinkId),
+      ]);
+      expect(bad.status).toBe("rejected");
+      expect(good.status).toBe("fulfilled");
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses creates once closed, as unavailable", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nglaunch-sqlite-closed-"));
+    const store = new SqliteLinkStore({ dataDir: dir });
+    try {
+      await store.create(sampleLink(), newLinkId);
+      await store.close();
+      await expect(store.create(sampleLink(), newLinkId)).rejects.toBeInstanceOf(
+        StoreUnavailableError,
+      );
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -144,9 +144,12 @@ function comparable(status: number, text: string): unknown {
       viewerUrl,
       jsonUrl,
       embedUrl,
+      previewUrl,
       ...rest
     } = body as Record<string, unknown>;
-    return { status, ...rest, urls: [shortUrl, viewerUrl, jsonUrl, embedUrl].map(String).length };
+    // The URLs name the link's id, which differs between the two apps.
+    const urls = [shortUrl, viewerUrl, jsonUrl, embedUrl, previewUrl];
+    return { status, ...rest, urls: urls.filter((url) => typeof url === "string").length };
   }
   if (typeof body === "string") return { status, share: body.replace(/[^/]+$/, "<id>") };
   return { status, body };

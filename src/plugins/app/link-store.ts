@@ -24,6 +24,7 @@ export default fp(
       cacheEntries: config.linkCacheEntries,
       cacheBytes: config.linkCacheBytes,
       logger: app.log,
+      turns: app.turns,
       onCacheResult: (hit) => app.metrics.cacheRequests.inc({ result: hit ? "hit" : "miss" }),
       onStoreOperation: (operation, ok, seconds) =>
         app.metrics.storeOperations.observe({ operation, outcome: ok ? "ok" : "error" }, seconds),
@@ -33,5 +34,5 @@ export default fp(
       await store.close();
     });
   },
-  { name: "link-store", dependencies: ["config", "metrics", "redis"] },
+  { name: "link-store", dependencies: ["config", "metrics", "redis", "work"] },
 );
