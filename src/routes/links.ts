@@ -22,6 +22,7 @@ import {
   redirect,
   respond,
 } from "../http/schemas.js";
+import { embedQuery } from "../plugins/app/embed-page.js";
 import { wantsHtml } from "../plugins/app/viewer-page.js";
 import { readCors } from "../plugins/external/cors.js";
 import { writeRateLimit } from "../plugins/external/rate-limit.js";
@@ -219,6 +220,13 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
     if (!link) return notFound(reply, id, embed || wantsHtml(request));
     if (!embed && !wantsHtml(request))
       return reply.redirect(app.links.urls(link.id).viewerUrl, 302);
+    if (embed)
+      return app.embedPage(request, reply, {
+        page: app.links.pageContent(link),
+        previewUrl: app.links.urls(link.id).previewUrl,
+        attribution: app.links.datasetOf(link)?.license.attribution ?? null,
+        viewerPage: () => app.links.page(link, true),
+      });
     return app.viewerPage(reply, app.links.page(link, embed));
   }
 
@@ -250,6 +258,7 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
         ...anonymous,
         summary: "The viewer for iframes: compact, never steals focus",
         params: idParams,
+        querystring: embedQuery,
         response: {
           200: htmlPage("The compact viewer page on the stored state"),
           404: notFoundPage(),

@@ -32,6 +32,7 @@ import {
   nameProblem,
   newEditToken,
 } from "../names/name.js";
+import { embedQuery } from "../plugins/app/embed-page.js";
 import { LinkRefError } from "../plugins/app/names.js";
 import { wantsHtml } from "../plugins/app/viewer-page.js";
 import { readCors } from "../plugins/external/cors.js";
@@ -404,6 +405,13 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
     const found = await app.names.find(name, pinned);
     if (!found) return nameNotFound(reply, name, html, pinned ?? undefined);
     if (!html) return reply.redirect(linkUrls(publicUrl, found.link.id).viewerUrl, 302);
+    if (embed)
+      return app.embedPage(request, reply, {
+        page: app.names.pageContent(found),
+        previewUrl: app.names.urls(name, pinned ?? undefined).previewUrl,
+        attribution: app.links.datasetOf(found.link)?.license.attribution ?? null,
+        viewerPage: () => app.names.page(found, true),
+      });
     return app.viewerPage(reply, app.names.page(found, embed));
   }
 
@@ -435,6 +443,7 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
             ? "A name's current version for iframes: follows the name's moves"
             : "Open a name's current version in the viewer",
           params: nameParams,
+          querystring: embed ? embedQuery : undefined,
           response: embed ? embedResponses : pageResponses,
         },
         ...routeOptions,
@@ -452,6 +461,7 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
             ? "One version of a name for iframes, forever"
             : "Open one version of a name in the viewer, forever",
           params: versionParams,
+          querystring: embed ? embedQuery : undefined,
           response: embed ? embedResponses : pageResponses,
         },
         ...routeOptions,

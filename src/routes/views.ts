@@ -15,7 +15,7 @@ import {
   viewUrl,
 } from "../http/service-urls.js";
 import { requestFromQuery, type ViewQuery, viewQuery } from "../http/view-query.js";
-import { EMBED_HEAD, embedChrome } from "../http/viewer-page.js";
+import { embedQuery } from "../plugins/app/embed-page.js";
 import { wantsHtml } from "../plugins/app/viewer-page.js";
 
 /** A view link opens a page for browsers (Accept: text/html) and redirects other clients. */
@@ -58,10 +58,13 @@ const viewRoutes: FastifyPluginAsyncZod = async (app) => {
       state: built.state,
     };
     if (!embed) return app.viewerPage(reply, page);
-    return app.viewerPage(reply, {
-      ...page,
-      head: EMBED_HEAD,
-      body: embedChrome(pageUrl, built.dataset.license.attribution),
+    return app.embedPage(request, reply, {
+      page,
+      previewUrl: viewUrl(publicUrl, target, {
+        preview: true,
+        search: splitPathAndSearch(request.url).search,
+      }),
+      attribution: built.dataset.license.attribution,
     });
   }
 
@@ -78,7 +81,7 @@ const viewRoutes: FastifyPluginAsyncZod = async (app) => {
           ...anonymous,
           summary: embed ? "A named view for iframes" : "Open a named view in the viewer",
           params: z.object({ dataset: z.string(), view: z.string() }),
-          querystring: viewQuery,
+          querystring: embed ? viewQuery.extend(embedQuery.shape) : viewQuery,
           response: embed ? embedResponses : pageResponses,
         },
         ...routeOptions,
@@ -94,7 +97,7 @@ const viewRoutes: FastifyPluginAsyncZod = async (app) => {
           ...anonymous,
           summary: embed ? "One layer preset for iframes" : "Open one layer preset in the viewer",
           params: z.object({ dataset: z.string(), layer: z.string() }),
-          querystring: viewQuery,
+          querystring: embed ? viewQuery.extend(embedQuery.shape) : viewQuery,
           response: embed ? embedResponses : pageResponses,
         },
         ...routeOptions,

@@ -310,7 +310,7 @@ for (const setup of stores) {
       const { token } = await createName(name, a.id);
       const page = (path: string) => http().get(path).set("accept", "text/html").expect(200);
 
-      const embedBefore = await page(`/embed/n/${name}`);
+      const embedBefore = await page(`/embed/n/${name}?autoload=1`);
       expect(embedBefore.text).toContain(a.jsonUrl);
       expect(embedBefore.text).toContain(`http://ngl.test/n/${name}`); // "open full viewer"
       expect((await page(`/n/${name}`)).text).toContain("<title>before</title>");
@@ -324,7 +324,7 @@ for (const setup of stores) {
         .send({ link: b.id })
         .expect(200);
 
-      const embedAfter = await page(`/embed/n/${name}`);
+      const embedAfter = await page(`/embed/n/${name}?autoload=1`);
       expect(embedAfter.text).toContain(b.jsonUrl);
       expect(embedAfter.text).not.toContain(a.jsonUrl);
       expect(embedAfter.headers["cache-control"]).toBe("no-cache");
@@ -336,7 +336,7 @@ for (const setup of stores) {
       const pinned = await page(`/n/${name}/1`);
       expect(pinned.text).toContain(a.jsonUrl);
       expect(pinned.text).toContain("<title>before (version 1)</title>");
-      expect((await page(`/embed/n/${name}/1`)).text).toContain(a.jsonUrl);
+      expect((await page(`/embed/n/${name}/1?autoload=1`)).text).toContain(a.jsonUrl);
       expect((await page(`/n/${name}/2`)).text).toContain(b.jsonUrl);
 
       const state = await http().get(`/api/names/${name}/state`).expect(200);

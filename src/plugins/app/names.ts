@@ -12,7 +12,7 @@ import {
   ownLinkId,
   ownNameRef,
 } from "../../http/service-urls.js";
-import { EMBED_HEAD, embedChrome } from "../../http/viewer-page.js";
+import { EMBED_HEAD, embedChrome, type PageContent } from "../../http/viewer-page.js";
 import { isLinkId } from "../../links/link-id.js";
 import type { StoredLink } from "../../links/link-store.js";
 import { isName } from "../../names/name.js";
@@ -58,6 +58,8 @@ export interface NamesService {
   snippets(named: NamedLink): Snippet[];
   /** The viewer (or embed) page of a version; rendered once per version and cached. */
   page(named: NamedLink, embed: boolean): string;
+  /** What a version's pages show: its meta and state (the light embed page uses it). */
+  pageContent(named: NamedLink): PageContent;
 }
 
 declare module "fastify" {
@@ -74,12 +76,13 @@ export function createNamesService(app: FastifyInstance): NamesService {
   const store = app.nameStore;
   const urls = (name: string, version?: number) => nameUrls(publicUrl, name, version);
 
-  function renderPage({ name, version, link, pinned }: NamedLink, embed: boolean): string {
+  /** A version's page: its meta (every page of it, light embed included) and state. */
+  function pageContent({ name, version, link, pinned }: NamedLink): PageContent {
     const { url } = urls(name, pinned ? version.version : undefined);
     const dataset = app.links.datasetOf(link);
     const title = link.title ?? name;
     const about = `${name}, version ${version.version}${version.note ? `: ${version.note}` : ""}.`;
-    const page = {
+    return {
       meta: {
         title: pinned ? `${title} (version ${version.version})` : title,
         description: dataset
@@ -92,11 +95,18 @@ export function createNamesService(app: FastifyInstance): NamesService {
       // The immutable state of the version's link: the browser caches it like any short link's.
       state: linkUrls(publicUrl, link.id).jsonUrl,
     };
+  }
+
+  function renderPage(named: NamedLink, embed: boolean): string {
+    const page = pageContent(named);
     if (!embed) return app.renderViewerPage(page);
     return app.renderViewerPage({
       ...page,
       head: EMBED_HEAD,
-      body: embedChrome(url, dataset?.license.attribution ?? null),
+      body: embedChrome(
+        page.meta.url,
+        app.links.datasetOf(named.link)?.license.attribution ?? null,
+      ),
     });
   }
 
@@ -158,6 +168,8 @@ export function createNamesService(app: FastifyInstance): NamesService {
         { badgeUrl: `${publicUrl}/badge.svg` },
       ).list;
     },
+
+    pageContent,
 
     page(named, embed) {
       const key = `${embed ? "embed" : "page"}:${named.pinned ? "pinned" : "current"}:${named.name}:${named.version.version}`;
