@@ -443,7 +443,7 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
             ? "A name's current version for iframes: follows the name's moves"
             : "Open a name's current version in the viewer",
           params: nameParams,
-          querystring: embed ? embedQuery : undefined,
+          ...(embed ? { querystring: embedQuery } : {}),
           response: embed ? embedResponses : pageResponses,
         },
         ...routeOptions,
@@ -461,7 +461,7 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
             ? "One version of a name for iframes, forever"
             : "Open one version of a name in the viewer, forever",
           params: versionParams,
-          querystring: embed ? embedQuery : undefined,
+          ...(embed ? { querystring: embedQuery } : {}),
           response: embed ? embedResponses : pageResponses,
         },
         ...routeOptions,
