@@ -25,12 +25,8 @@ import {
   watchPage,
 } from "../helpers/browser.js";
 import { type FixtureServer, startFixtureServer } from "../helpers/fixture-server.js";
-import {
-  type HostServer,
-  startHostServer,
-  stubPreviewImages,
-  wikiPageBody,
-} from "../helpers/host-server.js";
+import { type HostServer, startHostServer, wikiPageBody } from "../helpers/host-server.js";
+import { stubPreviewImages } from "../helpers/preview-stub.js";
 
 const available = browserAvailable();
 const fixtureDir = path.join(packageRoot, "test-output", "fixtures");
@@ -168,6 +164,7 @@ describe.skipIf(!available)(
 
     it("turns the gallery form into a short link that opens the chosen view and segments", async () => {
       const { page, problems } = await openPage();
+      await stubPreviewImages(page.context());
       await page.goto(`${served.url}/gallery`);
       await page.waitForSelector("body[data-ready='true']");
       await page.selectOption("#dataset", "e11-prism");

@@ -24,12 +24,8 @@ import {
   watchPage,
 } from "../helpers/browser.js";
 import { type FixtureServer, startFixtureServer } from "../helpers/fixture-server.js";
-import {
-  type HostServer,
-  startHostServer,
-  stubPreviewImages,
-  wikiPageBody,
-} from "../helpers/host-server.js";
+import { type HostServer, startHostServer, wikiPageBody } from "../helpers/host-server.js";
+import { stubPreviewImages } from "../helpers/preview-stub.js";
 
 const available = browserAvailable();
 const fixtureDir = path.join(packageRoot, "test-output", "fixtures");

@@ -1,11 +1,7 @@
 // A stand-in for a lab wiki in browser tests: another loopback origin (another port) serving
-// fixed HTML pages that frame this service's embeds; and the embeds' preview images, stubbed.
-import { readFileSync } from "node:fs";
+// fixed HTML pages that frame this service's embeds.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import path from "node:path";
-import type { BrowserContext } from "playwright-core";
-import { packageRoot } from "../../src/config.js";
 
 export interface HostServer {
   origin: string;
@@ -51,23 +47,4 @@ export function wikiPageBody(iframes: string): string {
     `<div>${iframes}</div>`,
     `<script>document.getElementById("search").focus();</script>`,
   ].join("\n");
-}
-
-const STILL_IMAGE = readFileSync(path.join(packageRoot, "static", "favicon.svg"));
-
-/**
- * Answers the preview images (/.../preview.png) of the embeds in the browser, with a fixed
- * picture, or with 404s for `missing`. Why not the service's: the preview route renders in the
- * service's own Chromium and is tested with it (test/routes/previews); in embed tests only the
- * page around the image is under test, and renders on a shared 2-core machine only slow them.
- */
-export async function stubPreviewImages(
-  context: BrowserContext,
-  previews: "image" | "missing" = "image",
-): Promise<void> {
-  await context.route(/\/preview\.png(\?|$)/, (route) =>
-    previews === "image"
-      ? route.fulfill({ status: 200, contentType: "image/svg+xml", body: STILL_IMAGE })
-      : route.fulfill({ status: 404, contentType: "text/plain", body: "no preview" }),
-  );
 }
