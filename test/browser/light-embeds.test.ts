@@ -228,10 +228,14 @@ describe.skipIf(!available)(
       expect(listProblems(problems, fixtures.stats)).toEqual([]);
     });
 
-    it("a view embed keeps its query when Explore in 3D loads the viewer", async () => {
+    it("a view embed keeps its query when Explore in 3D (Tab, Space) loads the viewer", async () => {
       const wikiPage = await openWiki();
+      const { page } = wikiPage;
       const frame = wikiPage.frames[1] as Frame;
-      await frame.getByRole("button", { name: "Explore in 3D" }).click();
+      // Past the first embed's two controls (Explore in 3D, Open full viewer) to the second's.
+      for (let i = 0; i < 3; i++) await page.keyboard.press("Tab");
+      expect(await frame.evaluate(() => document.activeElement?.textContent)).toBe("Explore in 3D");
+      await page.keyboard.press("Space");
       await frame.waitForURL(autoloaded);
       const url = new URL(frame.url());
       expect(url.pathname).toBe("/embed/v/e11-prism/overview");
