@@ -43,7 +43,8 @@ export function renderLightEmbed(embed: LightEmbed): string {
   const explore = [
     `<form class="nglaunch-light-explore" method="get">`,
     ...exploreFields(embed.search),
-    `<button type="submit">Explore in 3D</button>`,
+    // Screen readers hear which view it explores.
+    `<button type="submit" aria-describedby="nglaunch-light-title">Explore in 3D</button>`,
     `</form>`,
   ];
   return [
@@ -61,7 +62,7 @@ export function renderLightEmbed(embed: LightEmbed): string {
     // the page's neutral background.
     `<img class="nglaunch-light-preview" src="${e(embed.previewUrl)}" alt="${e(`Preview of ${meta.title}`)}" width="${PREVIEW_SIZE.width}" height="${PREVIEW_SIZE.height}" decoding="async" />`,
     '<div class="nglaunch-light-panel">',
-    `<p class="nglaunch-light-title">${e(meta.title)}</p>`,
+    `<p class="nglaunch-light-title" id="nglaunch-light-title">${e(meta.title)}</p>`,
     ...explore,
     "</div>",
     '<div class="nglaunch-light-bar">',

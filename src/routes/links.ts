@@ -256,13 +256,15 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: "embedLink",
         tags: ["embed"],
         ...anonymous,
-        summary: "The viewer for iframes: compact, never steals focus",
+        summary: "For iframes: the preview until Explore in 3D, then the compact viewer",
         params: idParams,
         querystring: embedQuery,
         response: {
-          200: htmlPage("The compact viewer page on the stored state"),
+          200: htmlPage(
+            "The light embed page (preview image, Explore in 3D); the compact viewer with ?autoload=1",
+          ),
           404: notFoundPage(),
-          ...errorResponses(503),
+          ...errorResponses(400, 503),
         },
       },
       config: { embed: true },

@@ -424,9 +424,11 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
     ...errorResponses(503),
   };
   const embedResponses = {
-    200: htmlPage("The compact viewer page on the name's version, for iframes"),
+    200: htmlPage(
+      "The light embed page of the name's version (preview image, Explore in 3D); the compact viewer with ?autoload=1",
+    ),
     404: notFoundPage("name or version"),
-    ...errorResponses(503),
+    ...errorResponses(400, 503),
   };
   for (const embed of [false, true]) {
     const prefix = embed ? "/embed" : "";

@@ -24,9 +24,11 @@ const pageResponses = {
   302: redirect("Other clients: a redirect to the viewer URL with the state in #!"),
   ...errorResponses(400, 404),
 };
-/** The embed variants always answer the page. */
+/** The embed variants always answer a page: light, or the viewer with ?autoload=1. */
 const embedResponses = {
-  200: htmlPage("The compact viewer page for iframes"),
+  200: htmlPage(
+    "The light embed page (preview image, Explore in 3D); the compact viewer with ?autoload=1",
+  ),
   ...errorResponses(400, 404),
 };
 

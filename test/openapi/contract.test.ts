@@ -149,6 +149,8 @@ async function recordTraffic() {
   await call(t, "GET", "/s/nope1234", { headers: html });
   await call(t, "GET", "/s/nope1234");
   await call(t, "GET", `/embed/${id}`);
+  await call(t, "GET", `/embed/${id}?autoload=1`);
+  await call(t, "GET", `/embed/${id}?autoload=yes`);
   await call(t, "GET", "/embed/nope1234");
   await call(t, "POST", "/api/share", {
     body: { layers: [], dimensions: { x: [8e-9, "m"], y: [8e-9, "m"], z: [8e-9, "m"] } },

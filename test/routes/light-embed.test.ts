@@ -54,8 +54,12 @@ describe("light embed pages", () => {
     expect(res.text).toContain(
       `<img class="nglaunch-light-preview" src="${link.previewUrl}" alt="Preview of Cell 42"`,
     );
-    expect(res.text).toContain('<p class="nglaunch-light-title">Cell 42</p>');
-    expect(res.text).toContain('<button type="submit">Explore in 3D</button>');
+    expect(res.text).toContain(
+      '<p class="nglaunch-light-title" id="nglaunch-light-title">Cell 42</p>',
+    );
+    expect(res.text).toContain(
+      '<button type="submit" aria-describedby="nglaunch-light-title">Explore in 3D</button>',
+    );
     expect(exploreFields(res.text)).toEqual([["autoload", "1"]]);
     expect(res.text).toContain(`<a href="${link.shortUrl}" target="_blank" rel="noopener">`);
     expect(res.text).toContain("Data: E11 Bio PRISM dataset");

@@ -42,7 +42,7 @@ declare module "fastify" {
 }
 
 /** The full embed viewer: the viewer page with the embed chrome and focus guard. */
-function fullEmbedPage(page: PageContent, attribution: string | null): PageContent {
+export function fullEmbedPage(page: PageContent, attribution: string | null): PageContent {
   return { ...page, head: EMBED_HEAD, body: embedChrome(page.meta.url, attribution) };
 }
 

@@ -13,11 +13,12 @@ import { type StateIssue, validateState } from "../../domain/state-schema/index.
 import { undrawableWarnings } from "../../domain/viewer-sources.js";
 import { linkUrls, oembedUrlFor } from "../../http/service-urls.js";
 import { type StateFromUrl, stateFromUrl } from "../../http/state-from-url.js";
-import { EMBED_HEAD, embedChrome, type PageContent } from "../../http/viewer-page.js";
+import type { PageContent } from "../../http/viewer-page.js";
 import { contentDigest } from "../../links/canonical-json.js";
 import { isLinkId, newLinkId } from "../../links/link-id.js";
 import { type NewLink, type StoredLink, StoreUnavailableError } from "../../links/link-store.js";
 import { OffloadedBody } from "../../work/offload.js";
+import { fullEmbedPage } from "./embed-page.js";
 
 /** What POST /api/links takes: exactly one of a state, a Neuroglancer URL or preset fields. */
 export interface LinkInput {
@@ -239,11 +240,7 @@ export function createLinksService(app: FastifyInstance): LinksService {
   function renderPage(link: StoredLink, embed: boolean): string {
     const page = pageContent(link);
     if (!embed) return app.renderViewerPage(page);
-    return app.renderViewerPage({
-      ...page,
-      head: EMBED_HEAD,
-      body: embedChrome(page.meta.url, datasetOf(link)?.license.attribution ?? null),
-    });
+    return app.renderViewerPage(fullEmbedPage(page, datasetOf(link)?.license.attribution ?? null));
   }
 
   /** A small body's create, its CPU-heavy part one per event-loop turn (src/work/turns.ts). */

@@ -12,11 +12,12 @@ import {
   ownLinkId,
   ownNameRef,
 } from "../../http/service-urls.js";
-import { EMBED_HEAD, embedChrome, type PageContent } from "../../http/viewer-page.js";
+import type { PageContent } from "../../http/viewer-page.js";
 import { isLinkId } from "../../links/link-id.js";
 import type { StoredLink } from "../../links/link-store.js";
 import { isName } from "../../names/name.js";
 import type { NameRecord, NameVersion } from "../../names/name-store.js";
+import { fullEmbedPage } from "./embed-page.js";
 
 /** One version of a name with the link it opens. */
 export interface NamedLink {
@@ -100,14 +101,8 @@ export function createNamesService(app: FastifyInstance): NamesService {
   function renderPage(named: NamedLink, embed: boolean): string {
     const page = pageContent(named);
     if (!embed) return app.renderViewerPage(page);
-    return app.renderViewerPage({
-      ...page,
-      head: EMBED_HEAD,
-      body: embedChrome(
-        page.meta.url,
-        app.links.datasetOf(named.link)?.license.attribution ?? null,
-      ),
-    });
+    const attribution = app.links.datasetOf(named.link)?.license.attribution ?? null;
+    return app.renderViewerPage(fullEmbedPage(page, attribution));
   }
 
   const pages = new LRUCache<string, string>({ max: PAGE_CACHE_ENTRIES });
