@@ -9,6 +9,7 @@ import { JsonNestingError } from "./domain/json-nesting.js";
 import { parseJsonLosslessly } from "./domain/neuroglancer-url.js";
 import { BuildError } from "./domain/state-builder.js";
 import { loggerOptions } from "./logger.js";
+import embedPage from "./plugins/app/embed-page.js";
 import errorHandler from "./plugins/app/error-handler.js";
 import linkStore from "./plugins/app/link-store.js";
 import links, { InvalidStateError } from "./plugins/app/links.js";
@@ -162,6 +163,7 @@ export async function buildApp(
   await app.register(rateLimit);
   await app.register(staticFiles);
   await app.register(viewerPage);
+  await app.register(embedPage);
   await app.register(links);
   await app.register(nameStore);
   await app.register(names);

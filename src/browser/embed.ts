@@ -1,6 +1,7 @@
-// Embed pages: runs before the Neuroglancer bundle. The viewer must not take keyboard focus
-// from the host page until the user clicks into the frame, and starts with its layer panel
-// collapsed to leave the small frame to the data. Bundled as a classic script (an IIFE).
+// Full embed pages (/embed/...?autoload=1, where the light page's "Explore in 3D" leads): runs
+// before the Neuroglancer bundle. The viewer must not take keyboard focus from the host page
+// until the user clicks into the frame, and starts with its layer panel collapsed to leave the
+// small frame to the data. Bundled as a classic script (an IIFE).
 
 /** The part of Neuroglancer's global `viewer` (set by its main bundle once started) used here. */
 type PageWithViewer = Window & {
@@ -36,6 +37,12 @@ document.addEventListener("click", (event) => {
 document.addEventListener("keydown", (event) => {
   if (event.key === "Enter" || event.key === " ") activate();
 });
+
+// A frame that has the focus as it loads was navigated here by the reader: "Explore in 3D" on
+// the light embed page (a click, Enter or Space keeps the focus in the frame). They asked for
+// the viewer, so it is active at once. A wiki's ?autoload=1 embed loads while the host page
+// has the focus, and waits for its click.
+if (document.hasFocus()) activate();
 
 // Collapse the layer panel once the viewer exists (main.bundle sets window.viewer).
 const started = Date.now();

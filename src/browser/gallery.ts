@@ -21,6 +21,7 @@ interface LayerSummary {
   channelControls: string[];
   verification?: Verification;
   openUrl: string;
+  previewUrl?: string;
 }
 interface ViewSummary {
   id: string;
@@ -31,6 +32,7 @@ interface ViewSummary {
   layout: string;
   verification?: Verification;
   openUrl: string;
+  previewUrl?: string;
 }
 interface DatasetSummary {
   id: string;
@@ -125,6 +127,26 @@ function link(
 ) {
   const href = safeHref(url);
   return href ? h("a", { ...attributes, href }, children) : h("span", {}, children);
+}
+
+/**
+ * A preview image, loaded only when scrolled near (each is rendered by the service on first
+ * request), at the size the service renders by default; nothing when the URL is not a safe one.
+ * A missing image leaves its alt text on the thumbnail's neutral background.
+ */
+function thumbnail(url: string | undefined, title: string, id?: string) {
+  const src = safeHref(url);
+  if (!src) return null;
+  return h("img", {
+    id,
+    class: "thumbnail",
+    src,
+    alt: `Preview of ${title}`,
+    loading: "lazy",
+    decoding: "async",
+    width: "1200",
+    height: "630",
+  });
 }
 
 /** Tells screen readers something without moving focus. */
@@ -275,6 +297,7 @@ function renderView(dataset: DatasetSummary, view: ViewSummary, layerTitles: Map
     (view.segmentLayer ? segmentsField : titleField).focus({ preventScroll: true });
   });
   return h("li", { class: "card", "data-view": `${dataset.id}/${view.id}` }, [
+    thumbnail(view.previewUrl, view.title),
     h("h4", {}, [view.title]),
     verificationBadge(view.verification),
     h("p", {}, [view.description]),
@@ -295,6 +318,7 @@ function renderLayer(dataset: DatasetSummary, layer: LayerSummary) {
     .filter(([, expectation]) => expectation.note)
     .map(([, expectation]) => h("li", {}, [expectation.note ?? ""]));
   return h("li", { class: "card", "data-layer": `${dataset.id}/${layer.id}` }, [
+    thumbnail(layer.previewUrl, layer.title),
     h("h4", {}, [layer.title]),
     verificationBadge(layer.verification),
     h("p", {}, [layer.description]),
@@ -588,13 +612,15 @@ function showServerIssues(issues: Issue[], sent: Token[], multiLine: boolean) {
 }
 
 async function showLink(
-  answer: { id: string; shortUrl: string; warnings?: Issue[] },
+  answer: { id: string; shortUrl: string; previewUrl?: string; warnings?: Issue[] },
   tab: Window | null,
 ) {
   const shortUrl = safeHref(answer.shortUrl) ?? "";
   if (tab) tab.location.replace(shortUrl);
+  const title = titleField.value.trim() || null;
   const parts = [
     h("h3", { id: "result-title", tabindex: "-1" }, ["Your short link"]),
+    thumbnail(answer.previewUrl, title ?? "your short link", "short-url-preview"),
     h("p", { class: "short-link" }, [h("a", { id: "short-url", href: shortUrl }, [shortUrl])]),
     h("div", { class: "actions" }, [
       copyButton("Copy link", "", () => shortUrl, undefined, "short-url-copy"),
@@ -626,9 +652,9 @@ async function showLink(
     );
   const snippetsBox = h("div", { id: "snippets", class: "snippets" });
   parts.push(snippetsBox);
-  resultBox.replaceChildren(...parts);
+  resultBox.replaceChildren(...parts.filter((part) => part !== null));
   resultBox.hidden = false;
-  mine.remember({ id: answer.id, shortUrl, title: titleField.value.trim() || null });
+  mine.remember({ id: answer.id, shortUrl, title });
   announce(`Short link ready: ${shortUrl}`);
   byId("result-title", HTMLHeadingElement).focus();
   await showSnippets(answer.id, snippetsBox);

@@ -22,6 +22,7 @@ const layerSummary = z.object({
   channelControls: z.array(z.string()),
   verification: verificationSchema,
   openUrl: z.string().describe("Opens this layer alone in the viewer"),
+  previewUrl: z.string().describe("This layer's preview image (PNG), rendered on demand"),
 });
 
 const viewSummary = z.object({
@@ -33,6 +34,7 @@ const viewSummary = z.object({
   layout: z.string(),
   verification: verificationSchema,
   openUrl: z.string().describe("Opens this view in the viewer; add ?segments=1,2,3"),
+  previewUrl: z.string().describe("This view's preview image (PNG), rendered on demand"),
 });
 
 export const datasetSummary = z.object({
@@ -72,6 +74,7 @@ export function summariseDataset(
       channelControls: layer.channelControls,
       verification: layerVerification(layer, live?.get(dataset.id)?.get(id)),
       openUrl: viewUrl(publicUrl, { dataset: dataset.id, layer: id }),
+      previewUrl: viewUrl(publicUrl, { dataset: dataset.id, layer: id }, { preview: true }),
     })),
     views: Object.entries(dataset.views).map(([id, view]) => ({
       id,
@@ -82,6 +85,7 @@ export function summariseDataset(
       layout: view.layout,
       verification: viewVerification(dataset, id, live),
       openUrl: viewUrl(publicUrl, { dataset: dataset.id, view: id }),
+      previewUrl: viewUrl(publicUrl, { dataset: dataset.id, view: id }, { preview: true }),
     })),
   };
 }

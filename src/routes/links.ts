@@ -20,6 +20,7 @@ import {
   rateLimitHeaders,
   respond,
 } from "../http/schemas.js";
+import { embedQuery } from "../plugins/app/embed-page.js";
 import { negotiate } from "../plugins/app/viewer-page.js";
 import { readCors } from "../plugins/external/cors.js";
 import { writeRateLimit } from "../plugins/external/rate-limit.js";
@@ -227,6 +228,13 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
         .header("cache-control", "no-cache")
         .type("application/json; charset=utf-8")
         .send(link.stateJson);
+    if (embed)
+      return app.embedPage(request, reply, {
+        page: app.links.pageContent(link),
+        previewUrl: app.links.urls(link.id).previewUrl,
+        attribution: app.links.datasetOf(link)?.license.attribution ?? null,
+        viewerPage: () => app.links.page(link, true),
+      });
     return app.viewerPage(reply, app.links.page(link, embed));
   }
 
@@ -258,12 +266,15 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: "embedLink",
         tags: ["embed"],
         ...anonymous,
-        summary: "The viewer for iframes: compact, never steals focus",
+        summary: "For iframes: the preview until Explore in 3D, then the compact viewer",
         params: idParams,
+        querystring: embedQuery,
         response: {
-          200: linkPage("The compact viewer page on the stored state"),
+          200: linkPage(
+            "The light embed page (preview image, Explore in 3D); the compact viewer with ?autoload=1",
+          ),
           404: notFoundPageOrJson(),
-          ...errorResponses(503),
+          ...errorResponses(400, 503),
         },
       },
       config: { embed: true },

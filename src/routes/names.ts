@@ -29,6 +29,7 @@ import {
   nameProblem,
   newEditToken,
 } from "../names/name.js";
+import { embedQuery } from "../plugins/app/embed-page.js";
 import { LinkRefError } from "../plugins/app/names.js";
 import { negotiate } from "../plugins/app/viewer-page.js";
 import { readCors } from "../plugins/external/cors.js";
@@ -406,6 +407,13 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
         .header("cache-control", "no-cache")
         .type("application/json; charset=utf-8")
         .send(found.link.stateJson);
+    if (embed)
+      return app.embedPage(request, reply, {
+        page: app.names.pageContent(found),
+        previewUrl: app.names.urls(name, pinned ?? undefined).previewUrl,
+        attribution: app.links.datasetOf(found.link)?.license.attribution ?? null,
+        viewerPage: () => app.names.page(found, true),
+      });
     return app.viewerPage(reply, app.names.page(found, embed));
   }
 
@@ -421,9 +429,11 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
     ...errorResponses(503),
   };
   const embedResponses = {
-    200: versionPage("The compact viewer page on the name's version, for iframes"),
+    200: versionPage(
+      "The light embed page of the name's version (preview image, Explore in 3D); the compact viewer with ?autoload=1",
+    ),
     404: notFoundPageOrJson("name or version"),
-    ...errorResponses(503),
+    ...errorResponses(400, 503),
   };
   for (const embed of [false, true]) {
     const prefix = embed ? "/embed" : "";
@@ -440,6 +450,7 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
             ? "A name's current version for iframes: follows the name's moves"
             : "Open a name's current version in the viewer",
           params: nameParams,
+          ...(embed ? { querystring: embedQuery } : {}),
           response: embed ? embedResponses : pageResponses,
         },
         ...routeOptions,
@@ -457,6 +468,7 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
             ? "One version of a name for iframes, forever"
             : "Open one version of a name in the viewer, forever",
           params: versionParams,
+          ...(embed ? { querystring: embedQuery } : {}),
           response: embed ? embedResponses : pageResponses,
         },
         ...routeOptions,

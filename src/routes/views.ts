@@ -19,7 +19,7 @@ import {
   viewUrl,
 } from "../http/service-urls.js";
 import { requestFromQuery, type ViewQuery, viewQuery } from "../http/view-query.js";
-import { EMBED_HEAD, embedChrome } from "../http/viewer-page.js";
+import { embedQuery } from "../plugins/app/embed-page.js";
 import { negotiate } from "../plugins/app/viewer-page.js";
 
 /** What a view link answers a client that explicitly prefers JSON. */
@@ -39,9 +39,10 @@ const pageResponses = {
   200: pageOrJson("The viewer page; JSON clients get the viewer URL and the built state", viewJson),
   ...errors,
 };
+/** The embed variants answer a page (light, or the viewer with ?autoload=1), or JSON. */
 const embedResponses = {
   200: pageOrJson(
-    "The compact viewer page for iframes; JSON clients get the viewer URL and the built state",
+    "The light embed page (preview image, Explore in 3D); the compact viewer with ?autoload=1. JSON clients get the viewer URL and the built state",
     viewJson,
   ),
   ...errors,
@@ -102,10 +103,13 @@ const viewRoutes: FastifyPluginAsyncZod = async (app) => {
       state: built.state,
     };
     if (!embed) return app.viewerPage(reply, page);
-    return app.viewerPage(reply, {
-      ...page,
-      head: EMBED_HEAD,
-      body: embedChrome(pageUrl, built.dataset.license.attribution),
+    return app.embedPage(request, reply, {
+      page,
+      previewUrl: viewUrl(publicUrl, target, {
+        preview: true,
+        search: splitPathAndSearch(request.url).search,
+      }),
+      attribution: built.dataset.license.attribution,
     });
   }
 
@@ -123,7 +127,7 @@ const viewRoutes: FastifyPluginAsyncZod = async (app) => {
           ...anonymous,
           summary: embed ? "A named view for iframes" : "Open a named view in the viewer",
           params: z.object({ dataset: z.string(), view: z.string() }),
-          querystring: viewQuery,
+          querystring: embed ? viewQuery.extend(embedQuery.shape) : viewQuery,
           response: embed ? embedResponses : pageResponses,
         },
         ...routeOptions,
@@ -139,7 +143,7 @@ const viewRoutes: FastifyPluginAsyncZod = async (app) => {
           ...anonymous,
           summary: embed ? "One layer preset for iframes" : "Open one layer preset in the viewer",
           params: z.object({ dataset: z.string(), layer: z.string() }),
-          querystring: viewQuery,
+          querystring: embed ? viewQuery.extend(embedQuery.shape) : viewQuery,
           response: embed ? embedResponses : pageResponses,
         },
         ...routeOptions,

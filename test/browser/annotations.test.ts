@@ -30,6 +30,7 @@ import {
 } from "../helpers/browser.js";
 import { type FixtureServer, startFixtureServer } from "../helpers/fixture-server.js";
 import type { DecodedImage } from "../helpers/png.js";
+import { stubPreviewImages } from "../helpers/preview-stub.js";
 
 const available = browserAvailable();
 const fixtureDir = path.join(packageRoot, "test-output", "fixtures");
@@ -349,6 +350,7 @@ describe.skipIf(!available)(
 
     it("the gallery previews a pasted table, names bad rows, and makes a link of the good one", async () => {
       context = await browser.newContext({ viewport: { width: 1000, height: 1000 } });
+      await stubPreviewImages(context);
       const page = await context.newPage();
       const problems = watchPage(page);
       await page.goto(`${served.url}/gallery`);

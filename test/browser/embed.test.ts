@@ -1,9 +1,8 @@
 // Embeds, the gallery's link builder and oEmbed in a real browser (issue 5): a page of another
-// origin frames /embed/:id and the viewer draws data without taking the page's keyboard focus;
+// origin frames /embed/:id?autoload=1 and the viewer draws data without taking the page's
+// keyboard focus;
 // an origin not in EMBED_ORIGINS is refused; the gallery form makes a short link that opens the
 // right view; an oEmbed answer's HTML, pasted into a page, embeds that link's viewer.
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { Browser, BrowserContext, Frame, Page } from "playwright-core";
 import request from "supertest";
@@ -26,6 +25,8 @@ import {
   watchPage,
 } from "../helpers/browser.js";
 import { type FixtureServer, startFixtureServer } from "../helpers/fixture-server.js";
+import { type HostServer, startHostServer, wikiPageBody } from "../helpers/host-server.js";
+import { stubPreviewImages } from "../helpers/preview-stub.js";
 
 const available = browserAvailable();
 const fixtureDir = path.join(packageRoot, "test-output", "fixtures");
@@ -34,54 +35,7 @@ const fixtureDir = path.join(packageRoot, "test-output", "fixtures");
 const FRAMED = { position: [1120, 1120, 80 * (SLICE + 0.5)], zoom: 5, layout: "xy" };
 const COLOURS = { "9007199254740993": "#ff0000", "18446744073709551615": "#00ff00" };
 
-interface HostServer {
-  origin: string;
-  /** Serves `body` inside a minimal HTML page at `path`; returns its URL. */
-  page(path: string, title: string, body: string): string;
-  close(): Promise<void>;
-}
-
-/** A stand-in for a lab wiki: another loopback origin (another port) serving fixed pages. */
-async function startHostServer(): Promise<HostServer> {
-  const pages = new Map<string, string>();
-  const server = createServer((req, res) => {
-    // Browsers ask every origin for a favicon; a 404 would count as a failed request.
-    if (req.url === "/favicon.ico") return void res.writeHead(204).end();
-    const html = pages.get(req.url ?? "");
-    res.writeHead(html === undefined ? 404 : 200, { "content-type": "text/html; charset=utf-8" });
-    res.end(html ?? "not found");
-  });
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    origin,
-    page(path, title, body) {
-      pages.set(
-        path,
-        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>` +
-          `<style>iframe { border: 0 }</style></head>` +
-          `<body style="margin:8px">${body}</body></html>`,
-      );
-      return `${origin}${path}`;
-    },
-    close: () =>
-      new Promise<void>((done, fail) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? fail(error) : done()));
-      }),
-  };
-}
-
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-/** A wiki page with a focused search box above the embedded frame. */
-function wikiPageBody(iframe: string): string {
-  return [
-    `<label>Search the wiki <input id="search" autofocus></label>`,
-    `<div>${iframe}</div>`,
-    `<script>document.getElementById("search").focus();</script>`,
-  ].join("\n");
-}
 
 describe.skipIf(!available)(
   `embeds in Chromium${available ? "" : ` (${BROWSER_MISSING_REASON})`}`,
@@ -157,12 +111,14 @@ describe.skipIf(!available)(
       expect(checkSegmentPixels({ image, at, manifest, selected, colours: COLOURS })).toEqual([]);
     }
 
-    it("renders /embed/:id in a frame of a listed origin without taking the page's focus", async () => {
+    it("renders /embed/:id?autoload=1 in a frame of a listed origin without taking the page's focus", async () => {
       const { page, problems } = await openPage();
-      const iframe = `<iframe src="${link.embedUrl}" width="800" height="600" title="Embedded cells"></iframe>`;
+      // The full viewer at once, as a wiki author may ask (the light page is light-embeds.test).
+      const autoload = `${link.embedUrl}?autoload=1`;
+      const iframe = `<iframe src="${autoload}" width="800" height="600" title="Embedded cells"></iframe>`;
       await page.goto(wiki.page("/embed-focus", "Lab wiki", wikiPageBody(iframe)));
       const frame = await frameOf(page);
-      expect(withoutHash(frame.url())).toBe(link.embedUrl);
+      expect(withoutHash(frame.url())).toBe(autoload);
       await expectLinkDrawn(page, problems, frame, "embed-listed-origin");
 
       // The embed chrome: a way out to the full viewer, and the data's attribution.
@@ -208,6 +164,7 @@ describe.skipIf(!available)(
 
     it("turns the gallery form into a short link that opens the chosen view and segments", async () => {
       const { page, problems } = await openPage();
+      await stubPreviewImages(page.context());
       await page.goto(`${served.url}/gallery`);
       await page.waitForSelector("body[data-ready='true']");
       await page.selectOption("#dataset", "e11-prism");
@@ -268,15 +225,19 @@ describe.skipIf(!available)(
         ),
       );
 
-      // Pasted into a wiki page as it is, the HTML frames this link's embed page, which renders.
+      // Pasted into a wiki page as it is, the HTML frames this link's light embed page; its
+      // "Explore in 3D" loads the viewer, which renders.
       const { page, problems } = await openPage();
+      await stubPreviewImages(page.context());
       await page.goto(wiki.page("/oembed", "Lab wiki", wikiPageBody(html as string)));
       const frame = await frameOf(page);
       expect(withoutHash(frame.url())).toBe(link.embedUrl);
       const box = await page.locator("iframe").boundingBox();
       expect([box?.width, box?.height]).toEqual([width, height]);
-      await expectLinkDrawn(page, problems, frame, "embed-from-oembed");
       expect(await page.evaluate(() => document.activeElement?.id)).toBe("search");
+      await frame.getByRole("button", { name: "Explore in 3D" }).click();
+      await frame.waitForURL((url) => url.searchParams.get("autoload") === "1");
+      await expectLinkDrawn(page, problems, frame, "embed-from-oembed");
       expect(listProblems(problems, fixtures.stats)).toEqual([]);
     });
   },

@@ -19,6 +19,7 @@ import {
   watchPage,
 } from "../helpers/browser.js";
 import { type FixtureServer, startFixtureServer } from "../helpers/fixture-server.js";
+import { stubPreviewImages } from "../helpers/preview-stub.js";
 
 const available = browserAvailable();
 const DIGEST = `sha256:${"cd".repeat(32)}`;
@@ -66,6 +67,7 @@ describe.skipIf(!available)(
 
     it("shows verified, assumed and failed states beside layers and views", async () => {
       const page = await browser.newPage();
+      await stubPreviewImages(page);
       const problems = watchPage(page);
       await page.goto(`${served.url}/gallery`);
       await page.waitForSelector("body[data-ready='true']");

@@ -13,6 +13,7 @@ import {
   screenshot,
   watchPage,
 } from "../helpers/browser.js";
+import { stubPreviewImages } from "../helpers/preview-stub.js";
 
 const available = browserAvailable();
 
@@ -42,6 +43,7 @@ describe.skipIf(!available)(
 
     it("keeps links and names, names a link and moves the name to the current link", async () => {
       const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+      await stubPreviewImages(context);
       const page = await context.newPage();
       const problems = watchPage(page);
       await page.goto(`${served.url}/gallery`);

@@ -161,6 +161,8 @@ async function recordTraffic() {
   await call(t, "GET", `/s/${id}`, { headers: json });
   await call(t, "GET", "/s/nope1234", { headers: json });
   await call(t, "GET", `/embed/${id}`);
+  await call(t, "GET", `/embed/${id}?autoload=1`);
+  await call(t, "GET", `/embed/${id}?autoload=yes`);
   await call(t, "GET", "/embed/nope1234");
   await call(t, "GET", `/embed/${id}`, { headers: json });
   await call(t, "GET", "/embed/nope1234", { headers: json });

@@ -45,6 +45,7 @@ describe("GET /api/presets", () => {
     expect(prism.views.find((v: { id: string }) => v.id === "overview")).toMatchObject({
       segmentLayer: "dense_seg",
       openUrl: "http://ngl.test/v/e11-prism/overview",
+      previewUrl: "http://ngl.test/v/e11-prism/overview/preview.png",
     });
     expect(prism.layers[0].expects.dataType.basis).toMatch(/documented|assumed/);
   });

@@ -310,7 +310,7 @@ for (const setup of stores) {
       const { token } = await createName(name, a.id);
       const page = (path: string) => http().get(path).set("accept", "text/html").expect(200);
 
-      const embedBefore = await page(`/embed/n/${name}`);
+      const embedBefore = await page(`/embed/n/${name}?autoload=1`);
       expect(embedBefore.text).toContain(a.jsonUrl);
       expect(embedBefore.text).toContain(`http://ngl.test/n/${name}`); // "open full viewer"
       expect((await page(`/n/${name}`)).text).toContain("<title>before</title>");
@@ -330,7 +330,7 @@ for (const setup of stores) {
         .send({ link: b.id })
         .expect(200);
 
-      const embedAfter = await page(`/embed/n/${name}`);
+      const embedAfter = await page(`/embed/n/${name}?autoload=1`);
       expect(embedAfter.text).toContain(b.jsonUrl);
       expect(embedAfter.text).not.toContain(a.jsonUrl);
       expect(embedAfter.headers["cache-control"]).toBe("no-cache");
@@ -350,7 +350,7 @@ for (const setup of stores) {
         .set("accept", "application/json")
         .expect(200);
       expect(pinnedJson.body).toEqual(stateWith("601"));
-      expect((await page(`/embed/n/${name}/1`)).text).toContain(a.jsonUrl);
+      expect((await page(`/embed/n/${name}/1?autoload=1`)).text).toContain(a.jsonUrl);
       expect((await page(`/n/${name}/2`)).text).toContain(b.jsonUrl);
 
       const state = await http().get(`/api/names/${name}/state`).expect(200);

@@ -170,7 +170,8 @@ describe("viewer pages", () => {
 
 describe("embed pages", () => {
   it("may be framed only by EMBED_ORIGINS, and carry the compact chrome", async () => {
-    const res = await html(`/embed/${linkId}`).expect(200);
+    // The full embed viewer (the light page is in light-embed.test.ts).
+    const res = await html(`/embed/${linkId}?autoload=1`).expect(200);
     expect(res.headers["content-security-policy"]).toMatch(
       /frame-ancestors https:\/\/wiki\.example\.org/,
     );

@@ -13,11 +13,12 @@ import { type StateIssue, validateState } from "../../domain/state-schema/index.
 import { undrawableWarnings } from "../../domain/viewer-sources.js";
 import { linkUrls, oembedUrlFor, PREVIEW_SIZE } from "../../http/service-urls.js";
 import { type StateFromUrl, stateFromUrl } from "../../http/state-from-url.js";
-import { EMBED_HEAD, embedChrome } from "../../http/viewer-page.js";
+import type { PageContent } from "../../http/viewer-page.js";
 import { contentDigest } from "../../links/canonical-json.js";
 import { isLinkId, newLinkId } from "../../links/link-id.js";
 import { type NewLink, type StoredLink, StoreUnavailableError } from "../../links/link-store.js";
 import { OffloadedBody } from "../../work/offload.js";
+import { fullEmbedPage } from "./embed-page.js";
 
 /** What POST /api/links takes: exactly one of a state, a Neuroglancer URL or preset fields. */
 export interface LinkInput {
@@ -78,8 +79,10 @@ export interface LinksService {
   urls(id: string): LinkUrls;
   meta(link: StoredLink): LinkMeta;
   snippets(link: StoredLink): Snippet[];
-  /** The viewer page (or the compact embed page) of a link, rendered once and cached. */
+  /** The viewer page (or the full embed page) of a link, rendered once and cached. */
   page(link: StoredLink, embed: boolean): string;
+  /** What a link's pages show: its meta and state (the light embed page uses it). */
+  pageContent(link: StoredLink): PageContent;
   /** The preset dataset a link came from, or whose data its state uses (for attribution). */
   datasetOf(link: StoredLink): Dataset | undefined;
 }
@@ -215,10 +218,11 @@ export function createLinksService(app: FastifyInstance): LinksService {
     return undefined;
   }
 
-  function renderPage(link: StoredLink, embed: boolean): string {
+  /** A link's page: its meta (every page of the link, light embed included) and state. */
+  function pageContent(link: StoredLink): PageContent {
     const urls = linkUrls(publicUrl, link.id);
     const dataset = datasetOf(link);
-    const page = {
+    return {
       meta: {
         title:
           link.title ?? (dataset ? `${dataset.title}: a Neuroglancer view` : "A Neuroglancer view"),
@@ -232,12 +236,12 @@ export function createLinksService(app: FastifyInstance): LinksService {
       },
       state: urls.jsonUrl,
     };
+  }
+
+  function renderPage(link: StoredLink, embed: boolean): string {
+    const page = pageContent(link);
     if (!embed) return app.renderViewerPage(page);
-    return app.renderViewerPage({
-      ...page,
-      head: EMBED_HEAD,
-      body: embedChrome(urls.shortUrl, dataset?.license.attribution ?? null),
-    });
+    return app.renderViewerPage(fullEmbedPage(page, datasetOf(link)?.license.attribution ?? null));
   }
 
   /** A small body's create, its CPU-heavy part one per event-loop turn (src/work/turns.ts). */
@@ -286,6 +290,8 @@ export function createLinksService(app: FastifyInstance): LinksService {
     urls: (id) => linkUrls(publicUrl, id),
 
     datasetOf,
+
+    pageContent,
 
     meta(link) {
       const { shortUrl, jsonUrl, embedUrl } = linkUrls(publicUrl, link.id);

@@ -13,11 +13,12 @@ import {
   ownNameRef,
   PREVIEW_SIZE,
 } from "../../http/service-urls.js";
-import { EMBED_HEAD, embedChrome } from "../../http/viewer-page.js";
+import type { PageContent } from "../../http/viewer-page.js";
 import { isLinkId } from "../../links/link-id.js";
 import type { StoredLink } from "../../links/link-store.js";
 import { isName } from "../../names/name.js";
 import type { NameRecord, NameVersion } from "../../names/name-store.js";
+import { fullEmbedPage } from "./embed-page.js";
 
 /** One version of a name with the link it opens. */
 export interface NamedLink {
@@ -59,6 +60,8 @@ export interface NamesService {
   snippets(named: NamedLink): Snippet[];
   /** The viewer (or embed) page of a version; rendered once per version and cached. */
   page(named: NamedLink, embed: boolean): string;
+  /** What a version's pages show: its meta and state (the light embed page uses it). */
+  pageContent(named: NamedLink): PageContent;
 }
 
 declare module "fastify" {
@@ -75,12 +78,13 @@ export function createNamesService(app: FastifyInstance): NamesService {
   const store = app.nameStore;
   const urls = (name: string, version?: number) => nameUrls(publicUrl, name, version);
 
-  function renderPage({ name, version, link, pinned }: NamedLink, embed: boolean): string {
+  /** A version's page: its meta (every page of it, light embed included) and state. */
+  function pageContent({ name, version, link, pinned }: NamedLink): PageContent {
     const { url, previewUrl } = urls(name, pinned ? version.version : undefined);
     const dataset = app.links.datasetOf(link);
     const title = link.title ?? name;
     const about = `${name}, version ${version.version}${version.note ? `: ${version.note}` : ""}.`;
-    const page = {
+    return {
       meta: {
         title: pinned ? `${title} (version ${version.version})` : title,
         description: dataset
@@ -94,12 +98,13 @@ export function createNamesService(app: FastifyInstance): NamesService {
       // The immutable state of the version's link: the browser caches it like any short link's.
       state: linkUrls(publicUrl, link.id).jsonUrl,
     };
+  }
+
+  function renderPage(named: NamedLink, embed: boolean): string {
+    const page = pageContent(named);
     if (!embed) return app.renderViewerPage(page);
-    return app.renderViewerPage({
-      ...page,
-      head: EMBED_HEAD,
-      body: embedChrome(url, dataset?.license.attribution ?? null),
-    });
+    const attribution = app.links.datasetOf(named.link)?.license.attribution ?? null;
+    return app.renderViewerPage(fullEmbedPage(page, attribution));
   }
 
   const pages = new LRUCache<string, string>({ max: PAGE_CACHE_ENTRIES });
@@ -160,6 +165,8 @@ export function createNamesService(app: FastifyInstance): NamesService {
         { badgeUrl: `${publicUrl}/badge.svg` },
       ).list;
     },
+
+    pageContent,
 
     page(named, embed) {
       const key = `${embed ? "embed" : "page"}:${named.pinned ? "pinned" : "current"}:${named.name}:${named.version.version}`;
