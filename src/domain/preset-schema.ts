@@ -119,7 +119,14 @@ export const datasetPresetSchema = z.strictObject({
   /** Free text on where the data root comes from and the alternatives. */
   dataRootNote: z.string().optional(),
   layers: z.record(id, layerPresetSchema),
-  views: z.record(id, viewSchema),
+  // "layer" would be unreachable as a view: /v/<dataset>/layer/... is the layer link's route.
+  views: z.record(
+    id.refine(
+      (view) => view !== "layer",
+      'a view cannot be called "layer" (the layer links\' path)',
+    ),
+    viewSchema,
+  ),
 });
 
 export type LayerExpectations = z.infer<typeof layerExpectationsSchema>;

@@ -34,9 +34,15 @@ export function formatPath(segments: readonly PropertyKey[]): string {
   return out;
 }
 
+/** An issue's message; for a bad record key ("Invalid key in record"), what the key got wrong. */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code !== "invalid_key") return issue.message;
+  return issue.issues.map((inner) => inner.message).join("; ") || issue.message;
+}
+
 function describeZodIssues(file: string, error: z.ZodError): string {
   return error.issues
-    .map((issue) => `${file}: ${formatPath(issue.path) || "(root)"}: ${issue.message}`)
+    .map((issue) => `${file}: ${formatPath(issue.path) || "(root)"}: ${issueMessage(issue)}`)
     .join("\n");
 }
 

@@ -101,6 +101,20 @@ describe("a malformed preset directory stops start-up with file, path and proble
     );
   });
 
+  it('refuses a view named "layer" and a layer name with a dot: their links would collide', () => {
+    const view = structuredClone(prism);
+    view.views.layer = view.views.overview;
+    expect(() => loadCatalogue(presetsWith({ "prism.json": view }))).toThrow(
+      /views\.layer: a view cannot be called "layer"/,
+    );
+    // /v/<dataset>/<view>/preview.png is a view's preview; a layer "preview.png" would match it.
+    const layer = structuredClone(prism);
+    layer.layers["preview.png"] = layer.layers.raw;
+    expect(() => loadCatalogue(presetsWith({ "prism.json": layer }))).toThrow(
+      /layers\.preview\.png: expected lower-case letters/,
+    );
+  });
+
   it("rejects a segment layer that is not a segmentation", () => {
     const broken = structuredClone(prism);
     broken.views.overview.segmentLayer = "raw";

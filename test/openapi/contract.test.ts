@@ -315,8 +315,8 @@ describe("the OpenAPI document", () => {
     // Warnings too, but two: an operation that takes no input (no parameters, no body) cannot
     // answer 4xx, and the document does not invent one to please operation-4xx-response. And the
     // preview of a view (/v/{dataset}/{view}/preview.png) has as many segments as a layer link
-    // (/v/{dataset}/layer/{layer}): the router takes the literal "layer" first, so they only
-    // collide for a view named "layer" with a layer named "preview.png".
+    // (/v/{dataset}/layer/{layer}); they cannot collide: the preset schema refuses a view named
+    // "layer", and a layer's name has no "." (test/domain/presets.test.ts).
     const previewPaths = ["/v/{dataset}/layer/{layer}", "/v/{dataset}/{view}/preview.png"];
     const warnings = problems.filter(
       (p) =>
