@@ -18,6 +18,11 @@ export function linkUrls(publicUrl: string, id: string) {
 
 /** The default size of preview images: the OpenGraph card size chat apps and wikis expect. */
 export const PREVIEW_SIZE = { width: 1200, height: 630 } as const;
+/** Bounds of a preview's ?w= and ?h=: from a small thumbnail to a large retina card. */
+export const PREVIEW_BOUNDS = {
+  width: { min: 200, max: 2400 },
+  height: { min: 100, max: 1600 },
+} as const;
 
 /** The oEmbed discovery URL of a page of this service. */
 export function oembedUrlFor(publicUrl: string, pageUrl: string): string {

@@ -11,6 +11,7 @@ import {
   localPath,
   ownLinkId,
   ownNameRef,
+  PREVIEW_BOUNDS,
   PREVIEW_SIZE,
   parseViewPath,
   viewUrl,
@@ -19,12 +20,6 @@ import { readCors } from "../plugins/external/cors.js";
 
 export const EMBED_WIDTH = 800;
 export const EMBED_HEIGHT = 600;
-/**
- * The smallest preview image the preview route renders (its ?w= and ?h= bounds): a consumer
- * whose maxwidth/maxheight leave less room gets no thumbnail.
- */
-const THUMBNAIL_MIN = { width: 200, height: 100 } as const;
-
 interface Embeddable {
   title: string;
   embedUrl: string;
@@ -83,7 +78,8 @@ function thumbnail(
   if (scale === 1) return { url: previewUrl, ...PREVIEW_SIZE };
   const width = Math.floor(PREVIEW_SIZE.width * scale);
   const height = Math.floor(PREVIEW_SIZE.height * scale);
-  if (width < THUMBNAIL_MIN.width || height < THUMBNAIL_MIN.height) return null;
+  // The preview route renders nothing smaller: a consumer with less room gets no thumbnail.
+  if (width < PREVIEW_BOUNDS.width.min || height < PREVIEW_BOUNDS.height.min) return null;
   const join = previewUrl.includes("?") ? "&" : "?";
   return { url: `${previewUrl}${join}w=${width}&h=${height}`, width, height };
 }

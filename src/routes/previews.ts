@@ -8,15 +8,9 @@ import { z } from "zod";
 import { presetOf } from "../domain/presets.js";
 import { buildState } from "../domain/state-builder.js";
 import { anonymous, errorResponses, type HeaderDoc, respond } from "../http/schemas.js";
-import { PREVIEW_SIZE, type ViewTarget } from "../http/service-urls.js";
+import { PREVIEW_BOUNDS, PREVIEW_SIZE, type ViewTarget } from "../http/service-urls.js";
 import { requestFromQuery, type ViewQuery, viewQuery } from "../http/view-query.js";
 import type { PreviewAnswer, PreviewSize } from "../plugins/app/previews.js";
-
-/** Bounds of ?w= and ?h=: from a small thumbnail to a large retina card. */
-export const PREVIEW_BOUNDS = {
-  width: { min: 200, max: 2400 },
-  height: { min: 100, max: 1600 },
-} as const;
 
 function pixels(name: "w" | "h", bounds: { min: number; max: number }, what: string) {
   const message = `${name}: the ${what} in pixels, a whole number from ${bounds.min} to ${bounds.max}`;
