@@ -30,7 +30,7 @@ import {
 } from "../helpers/browser.js";
 import { type FixtureServer, startFixtureServer } from "../helpers/fixture-server.js";
 import type { DecodedImage } from "../helpers/png.js";
-import { stubPreviewImages } from "../helpers/preview-stub.js";
+import { settledImage, stubPreviewImages } from "../helpers/preview-stub.js";
 
 const available = browserAvailable();
 const fixtureDir = path.join(packageRoot, "test-output", "fixtures");
@@ -377,6 +377,7 @@ describe.skipIf(!available)(
         .toBe("2 rows read; 2 points.");
       await page.click("#create-link");
       const shortUrl = await page.locator("#short-url").getAttribute("href", { timeout: 10_000 });
+      expect(await settledImage(page, "#short-url-preview")).toBe(true);
       await page.goto(shortUrl ?? "");
       await waitForViewerReady(page, { minLayers: 3, problems });
       const state = await viewerState(page);

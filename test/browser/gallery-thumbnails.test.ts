@@ -1,7 +1,7 @@
 // The gallery's preview thumbnails in real Chromium (issue 9 §4): every view and layer card shows
 // its preview image, lazily loaded and with alt text, and a link just made shows its own; a
 // missing image leaves a readable card.
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext } from "playwright-core";
 import request from "supertest";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type ServedApp, startServedApp } from "../helpers/app.js";
@@ -13,7 +13,7 @@ import {
   screenshot,
   watchPage,
 } from "../helpers/browser.js";
-import { stubPreviewImages } from "../helpers/preview-stub.js";
+import { settledImage, stubPreviewImages } from "../helpers/preview-stub.js";
 
 const available = browserAvailable();
 
@@ -60,14 +60,6 @@ describe.skipIf(!available)(
     }
 
     /** Waits until the image in `selector` has loaded or failed; whether it has a picture. */
-    async function settledImage(page: Page, selector: string): Promise<boolean> {
-      await page.waitForFunction(
-        (s) => document.querySelector<HTMLImageElement>(s)?.complete === true,
-        selector,
-      );
-      return page.locator(selector).evaluate((img: HTMLImageElement) => img.naturalWidth > 0);
-    }
-
     it("shows each view's and layer's preview, lazily, with alt text", async () => {
       const { page, problems, requested } = await openGallery();
       expect(views.length).toBeGreaterThan(0);

@@ -27,3 +27,16 @@ export async function stubPreviewImages(
   });
   return requested;
 }
+
+/**
+ * Waits until the image at `selector` has settled (loaded or failed) and says whether it shows
+ * a picture. A test that navigates away must wait for it first: the browser aborts an image in
+ * flight, and the page's problem list would name that aborted request.
+ */
+export async function settledImage(page: Page, selector: string): Promise<boolean> {
+  await page.waitForFunction(
+    (s) => document.querySelector<HTMLImageElement>(s)?.complete === true,
+    selector,
+  );
+  return page.locator(selector).evaluate((img: HTMLImageElement) => img.naturalWidth > 0);
+}

@@ -99,9 +99,15 @@ describe("light embed pages", () => {
     ]);
     const layer = await html("/embed/v/e11-prism/layer/raw").expect(200);
     expect(layer.text).toContain('src="http://ngl.test/v/e11-prism/layer/raw/preview.png"');
-    // Bad input is still a 400 that says what to fix, light page or not.
+    // Bad input is still a 400 that says what to fix: a page for people, JSON for JSON clients.
     const bad = await html("/embed/v/e11-prism/overview?segments=12x").expect(400);
-    expect(JSON.stringify(bad.body)).toMatch(/segments/);
+    expect(bad.type).toBe("text/html");
+    expect(bad.text).toMatch(/segments/);
+    const badJson = await request(t.app.server)
+      .get("/embed/v/e11-prism/overview?segments=12x")
+      .set("accept", "application/json")
+      .expect(400);
+    expect(JSON.stringify(badJson.body.issues)).toMatch(/segments/);
   });
 
   it("a name's embed shows the name's preview (current or pinned version)", async () => {
