@@ -20,7 +20,9 @@ let targets: Target[];
 let homeDescription: string;
 
 beforeAll(async () => {
-  served = await startServedApp();
+  // Previews off: every image is the fallback card, made without a browser, so that these tests
+  // check what the cards name and that it resolves; rendering is test/routes/previews' subject.
+  served = await startServedApp({ previews: "off" });
   ({ targets, home: homeDescription } = await makeTargets(served.url));
 }, 60_000);
 afterAll(async () => {
@@ -111,6 +113,20 @@ describe.each(["short link", "view link", "name"] as const)(
         target(),
       );
       expect(found.url).toBe(url);
+    });
+
+    it("its card's image resolves: a 1200x630 PNG, what og:image says", async () => {
+      const response = await fetch(target().image);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toBe("image/png");
+      const png = Buffer.from(await response.arrayBuffer());
+      expect(png.subarray(0, 8)).toEqual(Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]));
+      // The IHDR chunk, always first: width and height as big-endian 32-bit integers.
+      expect(png.subarray(12, 16).toString("latin1")).toBe("IHDR");
+      expect({ width: png.readUInt32BE(16), height: png.readUInt32BE(20) }).toEqual({
+        width: 1200,
+        height: 630,
+      });
     });
 
     it("html-metadata-parser with axios's defaults (Accept: application/json, text/plain, */*) finds its card", async () => {
