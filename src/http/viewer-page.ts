@@ -133,4 +133,4 @@ export function embedChrome(
 
 /** Head tags of embed pages: a classic script that runs before the viewer bundle. */
 export const EMBED_HEAD =
-  '<link rel="stylesheet" href="/static/embed.css" />\n    <script src="/static/embed.js"></script>';
+  '<link rel="stylesheet" href="/static/embed-bar.css" />\n    <link rel="stylesheet" href="/static/embed.css" />\n    <script src="/static/embed.js"></script>';

@@ -318,6 +318,41 @@ export function migrateLinks(db: SqliteDatabase): void {
   }).immediate();
 }
 
+/**
+ * Brings one component's tables (names, previews) in the shared links.sqlite3 up to date: its
+ * version is kept in schema_versions (links keep theirs in user_version), and the migrations it
+ * has not run yet run in one transaction. A file from a newer nglaunch stops the start.
+ */
+export function migrateComponent(
+  db: SqliteDatabase,
+  component: string,
+  migrations: readonly string[],
+): void {
+  db.transaction(() => {
+    db.exec(
+      `CREATE TABLE IF NOT EXISTS schema_versions (
+         component TEXT PRIMARY KEY,
+         version   INTEGER NOT NULL
+       ) STRICT`,
+    );
+    const row = db
+      .prepare<[string], { version: number }>(
+        "SELECT version FROM schema_versions WHERE component = ?",
+      )
+      .get(component);
+    const version = row?.version ?? 0;
+    if (version > migrations.length)
+      throw new Error(
+        `${SQLITE_FILE_NAME} has ${component} schema version ${version}; this nglaunch knows up to ${migrations.length}`,
+      );
+    for (const sql of migrations.slice(version)) db.exec(sql);
+    db.prepare(
+      `INSERT INTO schema_versions (component, version) VALUES (?, ?)
+       ON CONFLICT (component) DO UPDATE SET version = excluded.version`,
+    ).run(component, migrations.length);
+  }).immediate();
+}
+
 export function toStoredLink(row: LinkRow): StoredLink {
   return {
     id: row.id,

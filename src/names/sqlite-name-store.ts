@@ -3,7 +3,7 @@
 
 import { join } from "node:path";
 import { openStoreDatabase, type SqliteDatabase, type SqliteStatement } from "../links/sqlite.js";
-import { asStoreError, SQLITE_FILE_NAME } from "../links/sqlite-link-store.js";
+import { asStoreError, migrateComponent, SQLITE_FILE_NAME } from "../links/sqlite-link-store.js";
 import { MAX_VERSIONS } from "./name.js";
 import type {
   MoveRequest,
@@ -74,7 +74,7 @@ export class SqliteNameStore implements NameStore {
     const db = openStoreDatabase(
       join(options.dataDir, SQLITE_FILE_NAME),
       options.busyTimeoutMs ?? 1000,
-      migrate,
+      (db) => migrateComponent(db, SCHEMA_COMPONENT, MIGRATIONS),
     );
     this.#db = db;
 
@@ -193,33 +193,6 @@ export class SqliteNameStore implements NameStore {
       throw asStoreError(error);
     }
   }
-}
-
-function migrate(db: SqliteDatabase): void {
-  db.transaction(() => {
-    db.exec(
-      `CREATE TABLE IF NOT EXISTS schema_versions (
-         component TEXT PRIMARY KEY,
-         version   INTEGER NOT NULL
-       ) STRICT`,
-    );
-    const row = db
-      .prepare<[string], { version: number }>(
-        "SELECT version FROM schema_versions WHERE component = ?",
-      )
-      .get(SCHEMA_COMPONENT);
-    const version = row?.version ?? 0;
-    if (version > MIGRATIONS.length) {
-      throw new Error(
-        `${SQLITE_FILE_NAME} has names schema version ${version}; this nglaunch knows up to ${MIGRATIONS.length}`,
-      );
-    }
-    for (const sql of MIGRATIONS.slice(version)) db.exec(sql);
-    db.prepare(
-      `INSERT INTO schema_versions (component, version) VALUES (?, ?)
-       ON CONFLICT (component) DO UPDATE SET version = excluded.version`,
-    ).run(SCHEMA_COMPONENT, MIGRATIONS.length);
-  }).immediate();
 }
 
 function toVersion(row: VersionRow): NameVersion {

@@ -2,7 +2,7 @@
 // on a connection of its own, so the previews of the links live and are backed up with them.
 import { join } from "node:path";
 import { openStoreDatabase, type SqliteDatabase, type SqliteStatement } from "../links/sqlite.js";
-import { asStoreError, SQLITE_FILE_NAME } from "../links/sqlite-link-store.js";
+import { asStoreError, migrateComponent, SQLITE_FILE_NAME } from "../links/sqlite-link-store.js";
 import type { PreviewKey, PreviewStore } from "./preview-store.js";
 
 export interface SqlitePreviewStoreOptions {
@@ -39,7 +39,7 @@ export class SqlitePreviewStore implements PreviewStore {
     this.#db = openStoreDatabase(
       join(options.dataDir, SQLITE_FILE_NAME),
       options.busyTimeoutMs ?? 1000,
-      migrate,
+      (db) => migrateComponent(db, SCHEMA_COMPONENT, MIGRATIONS),
     );
     this.#select = this.#db.prepare(
       "SELECT png FROM previews WHERE link_id = ? AND width = ? AND height = ?",
@@ -73,30 +73,4 @@ export class SqlitePreviewStore implements PreviewStore {
       throw asStoreError(error);
     }
   }
-}
-
-function migrate(db: SqliteDatabase): void {
-  db.transaction(() => {
-    db.exec(
-      `CREATE TABLE IF NOT EXISTS schema_versions (
-         component TEXT PRIMARY KEY,
-         version   INTEGER NOT NULL
-       ) STRICT`,
-    );
-    const row = db
-      .prepare<[string], { version: number }>(
-        "SELECT version FROM schema_versions WHERE component = ?",
-      )
-      .get(SCHEMA_COMPONENT);
-    const version = row?.version ?? 0;
-    if (version > MIGRATIONS.length)
-      throw new Error(
-        `${SQLITE_FILE_NAME} has previews schema version ${version}; this nglaunch knows up to ${MIGRATIONS.length}`,
-      );
-    for (const sql of MIGRATIONS.slice(version)) db.exec(sql);
-    db.prepare(
-      `INSERT INTO schema_versions (component, version) VALUES (?, ?)
-       ON CONFLICT (component) DO UPDATE SET version = excluded.version`,
-    ).run(SCHEMA_COMPONENT, MIGRATIONS.length);
-  }).immediate();
 }
