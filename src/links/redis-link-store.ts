@@ -49,15 +49,17 @@ export interface RedisClientOptions {
   logger: StoreLogger;
 }
 
-export type RedisLinkStoreOptions = {
+/** How the Redis stores (links, names, previews) reach Redis. */
+export type RedisStoreOptions = {
   logger: StoreLogger;
-  /** Bound on each Redis command (a create usually sends three). Default 500 ms. */
+  /** Bound on each Redis command. Default 500 ms. */
   timeoutMs?: number;
 } & (
   | RedisTarget
   /** A client made by the caller, who keeps ownership: close() leaves it open. */
   | { client: Redis | Cluster }
 );
+export type RedisLinkStoreOptions = RedisStoreOptions;
 
 export const DEFAULT_REDIS_TIMEOUT_MS = 500;
 const KEY_PREFIX = "nglaunch:";

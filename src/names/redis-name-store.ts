@@ -15,8 +15,7 @@ import { RedisCalls } from "../links/redis-calls.js";
 import {
   createRedisClient,
   DEFAULT_REDIS_TIMEOUT_MS,
-  type RedisTarget,
-  type StoreLogger,
+  type RedisStoreOptions,
 } from "../links/redis-link-store.js";
 import { MAX_VERSIONS } from "./name.js";
 import type {
@@ -28,15 +27,7 @@ import type {
   NewVersion,
 } from "./name-store.js";
 
-export type RedisNameStoreOptions = {
-  logger: StoreLogger;
-  /** Bound on each Redis command. Default 500 ms. */
-  timeoutMs?: number;
-} & (
-  | RedisTarget
-  /** A client made by the caller, who keeps ownership: close() leaves it open. */
-  | { client: Redis | Cluster }
-);
+export type RedisNameStoreOptions = RedisStoreOptions;
 
 /** KEYS: meta, versions. ARGV: token hash, created, first entry. 1 created, 0 taken. */
 const CREATE_SCRIPT = `

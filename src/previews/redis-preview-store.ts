@@ -8,20 +8,11 @@ import { RedisCalls } from "../links/redis-calls.js";
 import {
   createRedisClient,
   DEFAULT_REDIS_TIMEOUT_MS,
-  type RedisTarget,
-  type StoreLogger,
+  type RedisStoreOptions,
 } from "../links/redis-link-store.js";
 import type { PreviewKey, PreviewStore } from "./preview-store.js";
 
-export type RedisPreviewStoreOptions = {
-  logger: StoreLogger;
-  /** Bound on each Redis command. Default 500 ms. */
-  timeoutMs?: number;
-} & (
-  | RedisTarget
-  /** A client made by the caller, who keeps ownership: close() leaves it open. */
-  | { client: Redis | Cluster }
-);
+export type RedisPreviewStoreOptions = RedisStoreOptions;
 
 export class RedisPreviewStore implements PreviewStore {
   readonly kind: "redis" | "redis-cluster";

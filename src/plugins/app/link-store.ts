@@ -4,7 +4,7 @@
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import type { CachedLinkStore } from "../../links/cached-link-store.js";
-import { createLinkStore } from "../../links/create-link-store.js";
+import { createLinkStore, type LinkStoreConfig } from "../../links/create-link-store.js";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -12,18 +12,31 @@ declare module "fastify" {
   }
 }
 
+/** Where every store (links, names, previews) keeps its data: the app's Redis, or DATA_DIR. */
+export function storeTarget(
+  app: FastifyInstance,
+): Pick<
+  LinkStoreConfig,
+  "redisUrl" | "redisClusterNodes" | "redisClient" | "dataDir" | "timeoutMs" | "logger"
+> {
+  const { config } = app;
+  return {
+    redisUrl: config.redisUrl,
+    redisClusterNodes: config.redisClusterNodes,
+    redisClient: app.redis ?? undefined,
+    dataDir: config.dataDir,
+    timeoutMs: config.storeTimeoutMs,
+    logger: app.log,
+  };
+}
+
 export default fp(
   async function linkStore(app: FastifyInstance) {
     const { config } = app;
     const store = createLinkStore({
-      redisUrl: config.redisUrl,
-      redisClusterNodes: config.redisClusterNodes,
-      redisClient: app.redis ?? undefined,
-      dataDir: config.dataDir,
-      timeoutMs: config.storeTimeoutMs,
+      ...storeTarget(app),
       cacheEntries: config.linkCacheEntries,
       cacheBytes: config.linkCacheBytes,
-      logger: app.log,
       turns: app.turns,
       onCacheResult: (hit) => app.metrics.cacheRequests.inc({ result: hit ? "hit" : "miss" }),
       onStoreOperation: (operation, ok, seconds) =>

@@ -4,6 +4,7 @@ import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import { createNameStore } from "../../names/create-name-store.js";
 import type { NameStore } from "../../names/name-store.js";
+import { storeTarget } from "./link-store.js";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -13,15 +14,7 @@ declare module "fastify" {
 
 export default fp(
   async function nameStore(app: FastifyInstance) {
-    const { config } = app;
-    const store = createNameStore({
-      redisUrl: config.redisUrl,
-      redisClusterNodes: config.redisClusterNodes,
-      redisClient: app.redis ?? undefined,
-      dataDir: config.dataDir,
-      timeoutMs: config.storeTimeoutMs,
-      logger: app.log,
-    });
+    const store = createNameStore(storeTarget(app));
     app.log.info({ store: store.kind }, "name store opened");
     app.decorate("nameStore", store);
     app.addHook("onClose", async () => {

@@ -23,6 +23,7 @@ import {
   RenderFailedError,
   type RenderJob,
 } from "../../previews/renderer.js";
+import { storeTarget } from "./link-store.js";
 import type { RenderOutcome } from "./metrics.js";
 
 export interface PreviewSize {
@@ -170,14 +171,7 @@ export default fp(
               }),
             log: app.log,
           });
-    const store: PreviewStore = createPreviewStore({
-      redisUrl: config.redisUrl,
-      redisClusterNodes: config.redisClusterNodes,
-      redisClient: app.redis ?? undefined,
-      dataDir: config.dataDir,
-      timeoutMs: config.storeTimeoutMs,
-      logger: app.log,
-    });
+    const store: PreviewStore = createPreviewStore(storeTarget(app));
     app.log.info(
       { store: store.kind, rendering: renderer !== null, chromiumPath },
       "preview store opened",
