@@ -372,6 +372,15 @@ export function isOutage(error: unknown): boolean {
   return code !== undefined && /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY)/.test(code);
 }
 
+/** Runs a synchronous SQLite call; its outages become StoreUnavailableError (503). */
+export function guardSqlite<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    throw asStoreError(error);
+  }
+}
+
 export function asStoreError(error: unknown): unknown {
   return isOutage(error)
     ? new StoreUnavailableError(`sqlite: ${sqliteErrorCode(error)}`, { cause: error })

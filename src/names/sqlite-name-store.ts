@@ -3,7 +3,7 @@
 
 import { join } from "node:path";
 import { openStoreDatabase, type SqliteDatabase, type SqliteStatement } from "../links/sqlite.js";
-import { asStoreError, migrateComponent, SQLITE_FILE_NAME } from "../links/sqlite-link-store.js";
+import { guardSqlite, migrateComponent, SQLITE_FILE_NAME } from "../links/sqlite-link-store.js";
 import { MAX_VERSIONS } from "./name.js";
 import type {
   MoveRequest,
@@ -134,11 +134,11 @@ export class SqliteNameStore implements NameStore {
   }
 
   async create(name: string, tokenHash: string, first: NewVersion): Promise<NameRecord | null> {
-    return this.#guard(() => this.#create(name, tokenHash, first));
+    return guardSqlite(() => this.#create(name, tokenHash, first));
   }
 
   async get(name: string): Promise<NameRecord | null> {
-    return this.#guard(() => {
+    return guardSqlite(() => {
       // One read transaction, so the name row and its current version agree.
       const read = this.#db.transaction(() => {
         const row = this.#selectName.get(name);
@@ -157,41 +157,33 @@ export class SqliteNameStore implements NameStore {
   }
 
   async history(name: string): Promise<NameVersion[] | null> {
-    return this.#guard(() => {
+    return guardSqlite(() => {
       const rows = this.#selectHistory.all(name);
       return rows.length === 0 ? null : rows.map(toVersion);
     });
   }
 
   async version(name: string, version: number): Promise<NameVersion | null> {
-    return this.#guard(() => {
+    return guardSqlite(() => {
       const row = this.#selectVersion.get(name, version);
       return row === undefined ? null : toVersion(row);
     });
   }
 
   async move(name: string, request: MoveRequest): Promise<MoveResult> {
-    return this.#guard(() => this.#move(name, request));
+    return guardSqlite(() => this.#move(name, request));
   }
 
   async setTokenHash(name: string, tokenHash: string): Promise<boolean> {
-    return this.#guard(() => this.#setToken.run(tokenHash, name).changes === 1);
+    return guardSqlite(() => this.#setToken.run(tokenHash, name).changes === 1);
   }
 
   async ping(): Promise<void> {
-    this.#guard(() => this.#ping.get());
+    guardSqlite(() => this.#ping.get());
   }
 
   async close(): Promise<void> {
     this.#db.close();
-  }
-
-  #guard<T>(run: () => T): T {
-    try {
-      return run();
-    } catch (error) {
-      throw asStoreError(error);
-    }
   }
 }
 

@@ -2,7 +2,7 @@
 // on a connection of its own, so the previews of the links live and are backed up with them.
 import { join } from "node:path";
 import { openStoreDatabase, type SqliteDatabase, type SqliteStatement } from "../links/sqlite.js";
-import { asStoreError, migrateComponent, SQLITE_FILE_NAME } from "../links/sqlite-link-store.js";
+import { guardSqlite, migrateComponent, SQLITE_FILE_NAME } from "../links/sqlite-link-store.js";
 import type { PreviewKey, PreviewStore } from "./preview-store.js";
 
 export interface SqlitePreviewStoreOptions {
@@ -51,7 +51,7 @@ export class SqlitePreviewStore implements PreviewStore {
   }
 
   async get({ linkId, width, height }: PreviewKey): Promise<Buffer | null> {
-    const row = this.#guard(() => this.#select.get(linkId, width, height));
+    const row = guardSqlite(() => this.#select.get(linkId, width, height));
     // node:sqlite answers a Uint8Array, better-sqlite3 a Buffer: one type for callers.
     return row === undefined
       ? null
@@ -59,18 +59,10 @@ export class SqlitePreviewStore implements PreviewStore {
   }
 
   async put({ linkId, width, height }: PreviewKey, png: Buffer): Promise<void> {
-    this.#guard(() => this.#insert.run(linkId, width, height, png, new Date().toISOString()));
+    guardSqlite(() => this.#insert.run(linkId, width, height, png, new Date().toISOString()));
   }
 
   async close(): Promise<void> {
     this.#db.close();
-  }
-
-  #guard<T>(run: () => T): T {
-    try {
-      return run();
-    } catch (error) {
-      throw asStoreError(error);
-    }
   }
 }
