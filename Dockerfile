@@ -42,14 +42,20 @@ COPY . .
 RUN npm run build
 
 # 2. Production dependencies. Depends on the lockfile only, so BuildKit runs it alongside the
-#    build stage and caches it across edits. Fails the build here rather than at start-up if the
-#    embedded store's SQLite cannot be opened.
+#    build stage and caches it across edits. Optional dependencies stay: the fallback card's
+#    rasteriser (@resvg/resvg-js) ships its native binary as one optional package per platform,
+#    and without it the service cannot start. better-sqlite3 (optional too) is only for Node 20
+#    (src/links/sqlite.ts); this image runs Node 24's node:sqlite, so it is removed (11 MB).
+#    Fails the build here rather than at start-up if SQLite cannot be opened or the rasteriser
+#    cannot load.
 FROM node:${NODE_VERSION}-bookworm-slim AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --omit=optional --ignore-scripts \
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts \
     --no-audit --no-fund \
- && node -e "new (require('node:sqlite').DatabaseSync)(':memory:').prepare('select 1').get()"
+ && rm -rf node_modules/better-sqlite3 \
+ && node -e "new (require('node:sqlite').DatabaseSync)(':memory:').prepare('select 1').get()" \
+ && node -e "require('@resvg/resvg-js')"
 
 # 3. Runtime.
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
