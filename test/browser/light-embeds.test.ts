@@ -231,10 +231,15 @@ describe.skipIf(!available)(
     it("a view embed keeps its query when Explore in 3D (Tab, Space) loads the viewer", async () => {
       const wikiPage = await openWiki();
       const { page } = wikiPage;
-      const frame = wikiPage.frames[1] as Frame;
-      // Past the first embed's two controls (Explore in 3D, Open full viewer) to the second's.
-      for (let i = 0; i < 3; i++) await page.keyboard.press("Tab");
-      expect(await frame.evaluate(() => document.activeElement?.textContent)).toBe("Explore in 3D");
+      const [first, frame] = wikiPage.frames as [Frame, Frame];
+      // From the first embed's last control (Open full viewer), Tab goes on into the second
+      // embed's Explore in 3D. Focus crossing into a frame settles after the key press returns,
+      // so the check polls; one press, so a late update cannot make the test tab past it.
+      await first.getByRole("link", { name: /open full viewer/i }).focus();
+      await page.keyboard.press("Tab");
+      await expect
+        .poll(() => frame.evaluate(() => document.activeElement?.textContent))
+        .toBe("Explore in 3D");
       await page.keyboard.press("Space");
       await frame.waitForURL(autoloaded);
       const url = new URL(frame.url());
@@ -258,15 +263,17 @@ describe.skipIf(!available)(
       expect(await page.inputValue("#search")).toBe("dentate gyrus");
 
       await page.keyboard.press("Tab");
-      const focused = await first.evaluate(() => {
-        const element = document.activeElement;
-        const style = element ? getComputedStyle(element) : null;
-        return {
-          text: element?.textContent,
-          outline: style ? `${style.outlineStyle} ${style.outlineWidth}` : null,
-        };
-      });
-      expect(focused).toEqual({ text: "Explore in 3D", outline: "solid 3px" });
+      // Focus crossing into the frame settles after the key press returns: poll.
+      const focused = () =>
+        first.evaluate(() => {
+          const element = document.activeElement;
+          const style = element ? getComputedStyle(element) : null;
+          return {
+            text: element?.textContent,
+            outline: style ? `${style.outlineStyle} ${style.outlineWidth}` : null,
+          };
+        });
+      await expect.poll(focused).toEqual({ text: "Explore in 3D", outline: "solid 3px" });
       await screenshot(page, "light-embeds-focused");
       await expectLight(wikiPage);
 
