@@ -9,12 +9,11 @@ import { metaHead, type PageMeta } from "./viewer-page.js";
 export const AUTOLOAD_PARAM = "autoload";
 
 export interface LightEmbed {
-  /** The link's page meta: the light page carries the same head tags as its other pages. */
+  /**
+   * The link's page meta: the light page carries the same head tags as its other pages, and
+   * shows its preview image and attribution line (the licence asks for it wherever the data is).
+   */
   meta: PageMeta;
-  /** The link's preview image (PNG). */
-  previewUrl: string;
-  /** The data's attribution line (the licence asks for it wherever the data is shown). */
-  attribution: string | null;
   /** The embed URL's query ("?segments=1" or ""), as the iframe requested it. */
   search: string;
 }
@@ -61,14 +60,16 @@ export function renderLightEmbed(embed: LightEmbed): string {
     '<body class="nglaunch-light">',
     // Decorative size hints only; CSS fills the frame. A missing image leaves its alt text on
     // the page's neutral background.
-    `<img class="nglaunch-light-preview" src="${e(embed.previewUrl)}" alt="${e(`Preview of ${meta.title}`)}" width="${PREVIEW_SIZE.width}" height="${PREVIEW_SIZE.height}" decoding="async" />`,
+    meta.image
+      ? `<img class="nglaunch-light-preview" src="${e(meta.image.url)}" alt="${e(`Preview of ${meta.title}`)}" width="${PREVIEW_SIZE.width}" height="${PREVIEW_SIZE.height}" decoding="async" />`
+      : "",
     '<div class="nglaunch-light-panel">',
     `<p class="nglaunch-light-title" id="nglaunch-light-title">${e(meta.title)}</p>`,
     ...explore,
     "</div>",
     '<div class="nglaunch-embed-bar nglaunch-light-bar">',
     `<a href="${e(meta.url)}" target="_blank" rel="noopener">Open full viewer ↗</a>`,
-    embed.attribution ? `<span class="nglaunch-attribution">${e(embed.attribution)}</span>` : "",
+    meta.attribution ? `<span class="nglaunch-attribution">${e(meta.attribution)}</span>` : "",
     "</div>",
     "</body>",
     "</html>",

@@ -20,6 +20,8 @@ export interface PageMeta {
    * its alt text (default: the title's). With an image, the Twitter card is the large one.
    */
   image?: { url: string; width: number; height: number; alt?: string };
+  /** The data's attribution line, which embeds show (the licence asks for it); no head tag. */
+  attribution?: string;
 }
 
 export interface PageContent {

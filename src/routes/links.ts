@@ -21,7 +21,7 @@ import {
   respond,
 } from "../http/schemas.js";
 import { embedQuery } from "../plugins/app/embed-page.js";
-import { negotiate } from "../plugins/app/viewer-page.js";
+import { negotiate, sendStoredState } from "../plugins/app/viewer-page.js";
 import { readCors } from "../plugins/external/cors.js";
 import { writeRateLimit } from "../plugins/external/rate-limit.js";
 
@@ -223,16 +223,10 @@ const linkRoutes: FastifyPluginAsyncZod = async (app) => {
     const json = negotiate(request, reply) === "json";
     const link = await app.links.get(id);
     if (!link) return notFound(reply, id, !json);
-    if (json)
-      return reply
-        .header("cache-control", "no-cache")
-        .type("application/json; charset=utf-8")
-        .send(link.stateJson);
+    if (json) return sendStoredState(reply, link.stateJson);
     if (embed)
       return app.embedPage(request, reply, {
         page: app.links.pageContent(link),
-        previewUrl: app.links.urls(link.id).previewUrl,
-        attribution: app.links.datasetOf(link)?.license.attribution ?? null,
         viewerPage: () => app.links.page(link, true),
       });
     return app.viewerPage(reply, app.links.page(link, embed));

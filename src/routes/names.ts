@@ -31,7 +31,7 @@ import {
 } from "../names/name.js";
 import { embedQuery } from "../plugins/app/embed-page.js";
 import { LinkRefError } from "../plugins/app/names.js";
-import { negotiate } from "../plugins/app/viewer-page.js";
+import { negotiate, sendStoredState } from "../plugins/app/viewer-page.js";
 import { readCors } from "../plugins/external/cors.js";
 import { writeRateLimit } from "../plugins/external/rate-limit.js";
 
@@ -402,16 +402,10 @@ const nameRoutes: FastifyPluginAsyncZod = async (app) => {
     if (versionText !== null && pinned === null) return nameNotFound(reply, name, html);
     const found = await app.names.find(name, pinned);
     if (!found) return nameNotFound(reply, name, html, pinned ?? undefined);
-    if (!html)
-      return reply
-        .header("cache-control", "no-cache")
-        .type("application/json; charset=utf-8")
-        .send(found.link.stateJson);
+    if (!html) return sendStoredState(reply, found.link.stateJson);
     if (embed)
       return app.embedPage(request, reply, {
         page: app.names.pageContent(found),
-        previewUrl: app.names.urls(name, pinned ?? undefined).previewUrl,
-        attribution: app.links.datasetOf(found.link)?.license.attribution ?? null,
         viewerPage: () => app.names.page(found, true),
       });
     return app.viewerPage(reply, app.names.page(found, embed));

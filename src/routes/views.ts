@@ -99,18 +99,12 @@ const viewRoutes: FastifyPluginAsyncZod = async (app) => {
         oembedUrl: oembedUrlFor(publicUrl, pageUrl),
         dataset: built.dataset.title,
         image: { url: viewUrl(publicUrl, target, { preview: true, search }), ...PREVIEW_SIZE },
+        attribution: built.dataset.license.attribution,
       },
       state: built.state,
     };
     if (!embed) return app.viewerPage(reply, page);
-    return app.embedPage(request, reply, {
-      page,
-      previewUrl: viewUrl(publicUrl, target, {
-        preview: true,
-        search: splitPathAndSearch(request.url).search,
-      }),
-      attribution: built.dataset.license.attribution,
-    });
+    return app.embedPage(request, reply, { page });
   }
 
   for (const embed of [false, true]) {

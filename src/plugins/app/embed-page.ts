@@ -20,12 +20,11 @@ export const embedQuery = z.object({
 });
 
 export interface EmbedPageOptions {
-  /** The link's page: its meta (the same head tags on every page of the link) and state. */
+  /**
+   * The link's page: its meta (the same head tags on every page of the link; its image and
+   * attribution are what the light page shows) and state.
+   */
   page: PageContent;
-  /** The link's preview image. */
-  previewUrl: string;
-  /** The data's attribution line, when the link's dataset is known. */
-  attribution: string | null;
   /** The full embed page, when the caller keeps it rendered (pages of immutable links). */
   viewerPage?: () => string;
 }
@@ -42,8 +41,12 @@ declare module "fastify" {
 }
 
 /** The full embed viewer: the viewer page with the embed chrome and focus guard. */
-export function fullEmbedPage(page: PageContent, attribution: string | null): PageContent {
-  return { ...page, head: EMBED_HEAD, body: embedChrome(page.meta.url, attribution) };
+export function fullEmbedPage(page: PageContent): PageContent {
+  return {
+    ...page,
+    head: EMBED_HEAD,
+    body: embedChrome(page.meta.url, page.meta.attribution ?? null),
+  };
 }
 
 export default fp(
@@ -54,23 +57,13 @@ export default fp(
         // The raw query, not the parsed one: "Explore in 3D" passes it on as it was written.
         const { search } = splitPathAndSearch(request.url);
         if (new URLSearchParams(search).get(AUTOLOAD_PARAM) === "1")
-          return app.viewerPage(
-            reply,
-            options.viewerPage?.() ?? fullEmbedPage(options.page, options.attribution),
-          );
+          return app.viewerPage(reply, options.viewerPage?.() ?? fullEmbedPage(options.page));
         return (
           reply
             .type("text/html; charset=utf-8")
             // As the viewer pages: a link's page may change with the service (names move).
             .header("cache-control", "no-cache")
-            .send(
-              renderLightEmbed({
-                meta: options.page.meta,
-                previewUrl: options.previewUrl,
-                attribution: options.attribution,
-                search,
-              }),
-            )
+            .send(renderLightEmbed({ meta: options.page.meta, search }))
         );
       },
     );

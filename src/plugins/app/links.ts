@@ -233,6 +233,7 @@ export function createLinksService(app: FastifyInstance): LinksService {
         oembedUrl: oembedUrlFor(publicUrl, urls.shortUrl),
         dataset: dataset?.title,
         image: { url: urls.previewUrl, ...PREVIEW_SIZE },
+        attribution: dataset?.license.attribution,
       },
       state: urls.jsonUrl,
     };
@@ -240,8 +241,7 @@ export function createLinksService(app: FastifyInstance): LinksService {
 
   function renderPage(link: StoredLink, embed: boolean): string {
     const page = pageContent(link);
-    if (!embed) return app.renderViewerPage(page);
-    return app.renderViewerPage(fullEmbedPage(page, datasetOf(link)?.license.attribution ?? null));
+    return app.renderViewerPage(embed ? fullEmbedPage(page) : page);
   }
 
   /** A small body's create, its CPU-heavy part one per event-loop turn (src/work/turns.ts). */

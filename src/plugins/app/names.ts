@@ -94,6 +94,7 @@ export function createNamesService(app: FastifyInstance): NamesService {
         oembedUrl: oembedUrlFor(publicUrl, url),
         dataset: dataset?.title,
         image: { url: previewUrl, ...PREVIEW_SIZE },
+        attribution: dataset?.license.attribution,
       },
       // The immutable state of the version's link: the browser caches it like any short link's.
       state: linkUrls(publicUrl, link.id).jsonUrl,
@@ -102,9 +103,7 @@ export function createNamesService(app: FastifyInstance): NamesService {
 
   function renderPage(named: NamedLink, embed: boolean): string {
     const page = pageContent(named);
-    if (!embed) return app.renderViewerPage(page);
-    const attribution = app.links.datasetOf(named.link)?.license.attribution ?? null;
-    return app.renderViewerPage(fullEmbedPage(page, attribution));
+    return app.renderViewerPage(embed ? fullEmbedPage(page) : page);
   }
 
   const pages = new LRUCache<string, string>({ max: PAGE_CACHE_ENTRIES });

@@ -67,6 +67,14 @@ export function negotiate(request: FastifyRequest, reply: FastifyReply): "json" 
   return acceptPrefersJson(request.headers.accept) ? "json" : "html";
 }
 
+/** A link page's JSON answer for a stored state: the stored text, byte for byte. */
+export function sendStoredState(reply: FastifyReply, stateJson: string): FastifyReply {
+  return reply
+    .header("cache-control", "no-cache")
+    .type("application/json; charset=utf-8")
+    .send(stateJson);
+}
+
 export default fp(
   async function viewerPage(app: FastifyInstance) {
     const template = loadViewerTemplate(app.config.viewerDir);
