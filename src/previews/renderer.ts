@@ -155,9 +155,10 @@ export async function hideViewerControls(page: Page): Promise<void> {
     const overlays = Array.from(document.body.children).filter(
       (child) => child.id !== "neuroglancer-container" && child.id !== captionId,
     );
-    // Each panel's own widgets: the axis-dimensions chip and the layout buttons.
+    // Each panel's own widgets: the axis-dimensions chip, the layout buttons and the 3D panel's
+    // "Sections" checkbox (perspective_view/panel.js).
     const panelWidgets = document.querySelectorAll(
-      ".neuroglancer-display-dimensions-widget, .neuroglancer-data-panel-layout-controls",
+      ".neuroglancer-display-dimensions-widget, .neuroglancer-data-panel-layout-controls, .perspective-panel-show-slice-views",
     );
     for (const element of [...overlays, ...Array.from(panelWidgets)])
       if (element instanceof HTMLElement) element.style.display = "none";
