@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
+  encodeJsonFragment,
   encodeStateFragment,
   parseJsonLosslessly,
   parseNeuroglancerUrl,
@@ -51,6 +52,28 @@ describe("encodeStateFragment", () => {
 
   it("refuses a value JSON cannot hold", () => {
     expect(() => encodeStateFragment(undefined)).toThrow(TypeError);
+  });
+});
+
+describe("encodeJsonFragment", () => {
+  // The client's definition (ui/url_hash_binding.js), written out: the service's encoder is a
+  // faster one-pass version that must give the same text for every character.
+  const clientEncoding = (text: string) =>
+    encodeURI(text).replace(/[!'()*;,]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+  it("matches the client's encoding for every BMP character and an astral one", () => {
+    const characters: string[] = [];
+    for (let code = 0; code <= 0xffff; code++)
+      if (code < 0xd800 || code > 0xdfff) characters.push(String.fromCharCode(code));
+    characters.push("\u{1F9E0}", "\u{10FFFF}");
+    for (const c of characters) expect(encodeJsonFragment(`a${c}b`)).toBe(clientEncoding(`a${c}b`));
+    const all = characters.join("");
+    expect(encodeJsonFragment(all)).toBe(clientEncoding(all));
+  });
+
+  it("refuses a lone surrogate as encodeURI does", () => {
+    expect(() => encodeJsonFragment('{"title":"\ud800"}')).toThrow(URIError);
+    expect(() => encodeJsonFragment('"\udc00x"')).toThrow(URIError);
   });
 });
 
