@@ -287,6 +287,8 @@ describe.skipIf(!hasRedis)("Redis failures", () => {
       .post("/api/links")
       .send({ state: STATE, title: "cached" })
       .expect(201);
+    // Read once, so it is in the read cache (creates do not fill it).
+    await request(t.app.server).get(`/api/links/${body.id}`).expect(200);
     await redis.stop();
     try {
       // Fails at once rather than queueing (a hang would hit the test timeout); no wall-clock

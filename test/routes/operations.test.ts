@@ -26,6 +26,8 @@ describe("metrics, request ids, compression, CORS", () => {
       .post("/api/links")
       .send({ state: { layers: [] } })
       .expect(201);
+    // The first read goes to the store (creates do not fill the cache), the second is a hit.
+    await request(t.app.server).get(`/api/links/${made.body.id}`).expect(200);
     await request(t.app.server).get(`/api/links/${made.body.id}`).expect(200);
     await request(t.app.server).get("/api/presets").expect(200);
     const res = await request(t.app.server).get("/metrics").expect(200);
@@ -34,6 +36,7 @@ describe("metrics, request ids, compression, CORS", () => {
       /http_request_duration_seconds_bucket\{[^}]*route="\/api\/presets"[^}]*status_code="200"/,
     );
     expect(res.text).toMatch(/nglaunch_links_created_total\{source="links"\} 1/);
+    expect(res.text).toMatch(/nglaunch_link_cache_requests_total\{result="miss"\} 1/);
     expect(res.text).toMatch(/nglaunch_link_cache_requests_total\{result="hit"\} 1/);
     expect(res.text).toMatch(
       /nglaunch_link_store_operation_duration_seconds_count\{operation="create",outcome="ok"\} 1/,
