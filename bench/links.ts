@@ -537,7 +537,7 @@ export async function run(): Promise<BenchSection> {
       targets: targetChecks(redisRows),
       notes: [
         "Reads of a link are served from the service's in-process LRU cache (links are immutable, so this is always correct), not from Redis; that is legitimate, and why they could beat the one-GET baseline.",
-        "A new link costs three sequential Redis commands (GET digest, SET link NX, SET digest NX), besides validation, canonical JSON, SHA-256 and the long URL; the baseline sends one SET. With appendfsync always, Redis fsyncs before answering each write batch, so each of the two writes waits for a disk flush. A re-post of the same state sends two GETs (digest, then the link).",
+        "A new link costs one Redis round trip on standalone Redis (an atomic script: look up the content digest, SET the link NX, SET the digest), besides validation, canonical JSON, SHA-256 and the long URL of the answer; the baseline sends one SET. With appendfsync always, Redis fsyncs before answering each write batch. A re-post of the same state runs the script, which finds the digest, then reads that link from Redis (the store's GET, not the read cache: creates do not fill it).",
         "bytes/resp: the service's answers carry about 870 bytes of headers the bare baseline does not send (CSP and the other security headers, x-request-id, cache-control, CORS).",
         "The machine has 2 cores: the server under test, autocannon and redis-server share them, alike for the service and the baseline, and other work on the machine (see the load average in the header) moves req/s from run to run; the CPU µs/req columns are the steadier comparison.",
       ],
