@@ -5,7 +5,7 @@
 // Read-through only: a create does not fill the cache. A script that creates thousands of links
 // would otherwise push out the links people are reading, and every create would keep its state
 // alive in the heap until evicted, which the garbage collector pays for on each one (bench:
-// POST /api/links on Redis, 9-11% less server CPU per create without it, two A/B runs). A new
+// POST /api/links on Redis, 8-11% less server CPU per create without it, two A/B runs). A new
 // link is cached by its first read (the author opening it, a chat's preview bot), one store
 // round trip later.
 
