@@ -257,20 +257,12 @@ export class SqliteLinkStore implements LinkStore {
   }
 
   async get(id: string): Promise<StoredLink | null> {
-    try {
-      const row = this.#selectById.get(id);
-      return row === undefined ? null : toStoredLink(row);
-    } catch (error) {
-      throw asStoreError(error);
-    }
+    const row = guardSqlite(() => this.#selectById.get(id));
+    return row === undefined ? null : toStoredLink(row);
   }
 
   async ping(): Promise<void> {
-    try {
-      this.#ping.get();
-    } catch (error) {
-      throw asStoreError(error);
-    }
+    guardSqlite(() => this.#ping.get());
   }
 
   /**
